@@ -1,0 +1,1 @@
+package edu.niu.igait; public class App { public static void main(String[] a) {} }
