@@ -1,1 +1,26 @@
-package edu.niu.igait; public class App { public static void main(String[] a) {} }
+package edu.niu.igait;
+
+import edu.niu.igait.config.IgaitMain;
+import edu.niu.igait.config.StartupException;
+
+/**
+ * Starts the iGait backend: Camel Main with the YAML routes and properties of the working directory.
+ * A start-up failure ends the process with exit code 2 and one line that names the cause.
+ */
+public final class App {
+
+    private App() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = IgaitMain.create(System.getProperties()).run(args);
+        } catch (Throwable e) {
+            System.err.println("iGait backend failed to start: " + StartupException.describe(e));
+            System.exit(2);
+            return;
+        }
+        System.exit(code);
+    }
+}

@@ -1,0 +1,108 @@
+package edu.niu.igait.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.camel.main.Main;
+
+/**
+ * Builds the Camel Main that runs the service, the same way for the jar and for tests.
+ *
+ * <p>Properties come from {@code application.properties} in the working directory over classpath
+ * defaults, with {@code application-<profile>.properties} over each; {@code -Dname=value} (or the
+ * given overrides) win over all of them.
+ */
+public final class IgaitMain {
+
+    public static final String PROFILE = "camel.main.profile";
+
+    private IgaitMain() {
+    }
+
+    /**
+     * @param overrides properties that win over the files: {@code System.getProperties()} for the jar,
+     *                  a test's own settings in tests (only keys of ours and Camel's are taken)
+     */
+    public static Main create(Properties overrides) {
+        Main main = new Main();
+        String profile = profile(overrides);
+        main.setPropertyPlaceholderLocations(locations(profile));
+        Properties own = new Properties();
+        for (String name : overrides.stringPropertyNames()) {
+            if (name.startsWith("igait.") || name.startsWith("camel.")) {
+                own.setProperty(name, overrides.getProperty(name));
+            }
+        }
+        if (profile != null) {
+            own.setProperty(PROFILE, profile);
+        }
+        main.setOverrideProperties(own);
+        // Named explicitly: scanning the fat jar for configuration classes costs two seconds.
+        main.configure().addConfiguration(IgaitConfiguration.class);
+        main.addMainListener(new StartupGuard());
+        return main;
+    }
+
+    /** The active profile: -D / override, then env CAMEL_MAIN_PROFILE, then application.properties. */
+    static String profile(Properties overrides) {
+        String p = overrides.getProperty(PROFILE);
+        if (p == null || p.isBlank()) {
+            p = System.getenv("CAMEL_MAIN_PROFILE");
+        }
+        if (p == null || p.isBlank()) {
+            p = readProfile(Path.of("application.properties"));
+        }
+        if (p == null || p.isBlank()) {
+            try (InputStream in = IgaitMain.class.getResourceAsStream("/application.properties")) {
+                if (in != null) {
+                    Properties props = new Properties();
+                    props.load(in);
+                    p = props.getProperty(PROFILE);
+                }
+            } catch (IOException e) {
+                throw new StartupException("cannot read classpath application.properties: " + e.getMessage(), e);
+            }
+        }
+        return p == null || p.isBlank() ? null : p.trim();
+    }
+
+    private static String readProfile(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new StartupException("cannot read " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        return props.getProperty(PROFILE);
+    }
+
+    /** First location wins in Camel's properties component. */
+    static String locations(String profile) {
+        List<String> list = new ArrayList<>();
+        List<String> profiles = new ArrayList<>();
+        if (profile != null) {
+            for (String p : profile.split(",")) {
+                if (!p.isBlank()) {
+                    profiles.add(p.trim());
+                }
+            }
+        }
+        for (String p : profiles) {
+            list.add("file:application-" + p + ".properties;optional=true");
+        }
+        list.add("file:application.properties;optional=true");
+        for (String p : profiles) {
+            list.add("classpath:application-" + p + ".properties;optional=true");
+        }
+        list.add("classpath:application.properties;optional=true");
+        return String.join(",", list);
+    }
+}

@@ -1,0 +1,98 @@
+package edu.niu.igait.http;
+
+import java.util.Locale;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Runs before the platform's body handler, which would otherwise read any non-multipart body whole
+ * into the heap and answer limits with plain text. Refuses early, in JSON: an upload that is not
+ * multipart or declares more bytes than two videos may have, and other bodies over a small cap.
+ */
+public final class ApiGuard implements Handler<RoutingContext> {
+
+    public static final String UPLOAD_PATH = "/api/v1/upload";
+
+    private final long maxUploadRequestBytes;
+    private final long maxFormBytes;
+
+    public ApiGuard(long maxVideoBytes, long maxFormBytes) {
+        // Two videos plus the text fields and the multipart framing.
+        this.maxUploadRequestBytes = 2 * maxVideoBytes + 1024 * 1024;
+        this.maxFormBytes = maxFormBytes;
+    }
+
+    /** Puts the guard first on the router and makes the router's own errors JSON. */
+    public void install(Router router) {
+        router.route().order(-1000).handler(this);
+        router.errorHandler(400, ctx -> fail(ctx, 400, "bad_request", "the request could not be read: it may be cut short or malformed"));
+        router.errorHandler(404, ctx -> fail(ctx, 404, "not_found", "no such endpoint"));
+        router.errorHandler(405, ctx -> fail(ctx, 405, "method_not_allowed", "this method is not allowed here"));
+        router.errorHandler(413, ctx -> fail(ctx, 413, "too_large", "the request is larger than the service accepts"));
+        router.errorHandler(500, ctx -> fail(ctx, 500, "internal_error", "the service could not process the request; try again later"));
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD
+                || request.method() == HttpMethod.OPTIONS) {
+            ctx.next();
+            return;
+        }
+        String contentType = request.getHeader("Content-Type");
+        boolean multipart = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+        long declared = contentLength(request);
+        boolean upload = UPLOAD_PATH.equals(request.path());
+        if (upload && request.method() == HttpMethod.POST && !multipart) {
+            reject(ctx, 400, "not_multipart",
+                    "the upload must be multipart/form-data with the text fields and the files fileuploadfront and fileuploadside");
+            return;
+        }
+        if (multipart) {
+            if (declared > maxUploadRequestBytes) {
+                reject(ctx, 413, "too_large", "the request declares " + declared + " bytes; at most "
+                        + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
+                return;
+            }
+        } else if (declared > maxFormBytes) {
+            reject(ctx, 413, "too_large", "the request body is " + declared + " bytes; at most " + maxFormBytes + " are accepted here");
+            return;
+        } else if (declared < 0 && request.headers().contains("Transfer-Encoding")) {
+            reject(ctx, 411, "length_required", "send this body with a Content-Length header");
+            return;
+        }
+        ctx.next();
+    }
+
+    private static long contentLength(HttpServerRequest request) {
+        String header = request.getHeader("Content-Length");
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void reject(RoutingContext ctx, int status, String code, String message) {
+        // Close the connection: the client may still be sending a body we will not read.
+        ctx.response().putHeader("Connection", "close");
+        fail(ctx, status, code, message);
+    }
+
+    private static void fail(RoutingContext ctx, int status, String code, String message) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
+        ctx.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(ErrorBody.json(code, message, null));
+    }
+}

@@ -1,0 +1,52 @@
+package edu.niu.igait.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/** Turns failures into the API's JSON error: {@code {"error": code, "message": what to fix, "field"?}}. */
+public final class ErrorBody {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ErrorBody() {
+    }
+
+    public static String json(String code, String message, String field) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        if (field != null) {
+            body.put("field", field);
+        }
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Used by the routes' onException: writes the status and JSON body for the caught exception. */
+    public static void respond(Exchange exchange) {
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (caught instanceof RequestRejected r) {
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
+            if (r.status() == 405) {
+                out.setHeader("Allow", "POST");
+            }
+            out.setBody(json(r.code(), r.getMessage(), r.field()));
+        } else {
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
+            out.setBody(json("internal_error",
+                    "the service could not process the request; nothing was accepted, try again later", null));
+        }
+    }
+}

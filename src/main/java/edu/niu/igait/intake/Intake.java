@@ -1,0 +1,97 @@
+package edu.niu.igait.intake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import edu.niu.igait.job.DurableFiles;
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.StatusCode;
+import edu.niu.igait.job.SubmissionId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Persist first, answer second: the videos are renamed out of the server's temp folder into the job
+ * folder, job.json is written, all of it fsync'd, and the ticket is written last. A crash before the
+ * ticket leaves an orphan that start-up removes; after it, the job is safe.
+ */
+public class Intake {
+
+    public static final String FIRST_STAGE = "1-record";
+    private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
+
+    private final JobRepository jobs;
+
+    public Intake(JobRepository jobs) {
+        this.jobs = jobs;
+    }
+
+    public Job persist(Upload upload) {
+        long started = System.nanoTime();
+        String sid = SubmissionId.next();
+        Path dir = jobs.jobDir(sid);
+        Instant now = Instant.now();
+        Job job = new Job();
+        job.submissionId = sid;
+        job.uid = upload.uid();
+        job.age = upload.age();
+        job.ethnicity = upload.ethnicity();
+        job.sex = upload.sex();
+        job.height = upload.height();
+        job.weight = upload.weight();
+        job.email = upload.email();
+        job.front = new Job.Video(upload.front().ext(), upload.front().bytes());
+        job.side = new Job.Video(upload.side().ext(), upload.side().bytes());
+        job.submittedAt = now;
+        job.stage = FIRST_STAGE;
+        job.setStatus(StatusCode.Submitting, "Submission received, being recorded.", now);
+        try {
+            Files.createDirectories(dir);
+            moveVideo(upload.front(), dir.resolve(job.front.fileName("front")));
+            moveVideo(upload.side(), dir.resolve(job.side.fileName("side")));
+            jobs.save(job);
+            DurableFiles.syncDirectory(dir);
+            DurableFiles.syncDirectory(jobs.jobsDir());
+            jobs.writeTicket(FIRST_STAGE, sid, ticket(job));
+        } catch (IOException | RuntimeException e) {
+            try {
+                DurableFiles.deleteTree(dir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException("cannot store submission", io) : (RuntimeException) e;
+        }
+        long mb = (upload.front().bytes() + upload.side().bytes()) / (1024 * 1024);
+        LOG.info("submission {} for uid {}: accepted, 2 videos ({} MB) stored in {} ms", sid, upload.uid(), mb,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+        return job;
+    }
+
+    /** The 202 body. */
+    public Map<String, Object> accepted(Job job) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("submissionId", job.submissionId);
+        body.put("uid", job.uid);
+        body.put("status", job.status.code.name());
+        body.put("statusUrl", "/api/v1/submissions/" + job.submissionId);
+        return body;
+    }
+
+    private static void moveVideo(Upload.Part part, Path target) throws IOException {
+        // Same filesystem as data/: a rename, not a copy, and the bytes are already on disk.
+        DurableFiles.syncFile(part.tempFile());
+        DurableFiles.move(part.tempFile(), target);
+    }
+
+    private static byte[] ticket(Job job) {
+        return ("{\"submissionId\":\"" + job.submissionId + "\"}\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,106 @@
+package edu.niu.igait.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * One submission as kept in {@code data/jobs/<sid>/job.json}: what the parent sent, where it stands,
+ * and what each stage has already done (so a repeated stage can tell).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Job {
+
+    public String submissionId;
+    public String uid;
+    public int age;
+    public String ethnicity;
+    public String sex;
+    public String height;
+    public int weight;
+    public String email;
+    public Video front;
+    public Video side;
+    public Instant submittedAt;
+    /** The stage folder the ticket was last seen in, or {@code done} / {@code failed}. */
+    public String stage;
+    /** Index of the job in {@code users/<uid>/jobs}, once recorded. */
+    public Integer jobId;
+    /** The PBS job id Metis answered, once submitted. */
+    public String pbsId;
+    public Status status;
+    public Instant updatedAt;
+    public Instant welcomeMailSentAt;
+    public Completion completion;
+    public String failureReason;
+    public List<HistoryEntry> history = new ArrayList<>();
+
+    /** One uploaded video as stored: its extension (lower case) and size. */
+    public static class Video {
+        public String ext;
+        public long bytes;
+
+        public Video() {
+        }
+
+        public Video(String ext, long bytes) {
+            this.ext = ext;
+            this.bytes = bytes;
+        }
+
+        public String fileName(String side) {
+            return side + "." + ext;
+        }
+    }
+
+    /** The status as the app shows it. */
+    public static class Status {
+        public StatusCode code;
+        public String value;
+
+        public Status() {
+        }
+
+        public Status(StatusCode code, String value) {
+            this.code = code;
+            this.value = value;
+        }
+    }
+
+    /** A step in the job's life, for operators and the status endpoint. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class HistoryEntry {
+        public Instant at;
+        public String stage;
+        public StatusCode code;
+        public String value;
+
+        public HistoryEntry() {
+        }
+
+        public HistoryEntry(Instant at, String stage, StatusCode code, String value) {
+            this.at = at;
+            this.stage = stage;
+            this.code = code;
+            this.value = value;
+        }
+    }
+
+    /** The result Metis reported, and whether its mail went out. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Completion {
+        public String statusCode;
+        public String content;
+        public Instant receivedAt;
+        public Instant mailSentAt;
+    }
+
+    /** Sets the status and notes it in the history. */
+    public void setStatus(StatusCode code, String value, Instant now) {
+        this.status = new Status(code, value);
+        this.updatedAt = now;
+        this.history.add(new HistoryEntry(now, stage, code, value));
+    }
+}
