@@ -38,6 +38,10 @@ public class IgaitConfiguration implements CamelConfiguration {
         context.getRegistry().bind("intake", new Intake(jobs));
         context.getRegistry().bind("submissions", new Submissions(jobs));
 
+        if (settings.bool("igait.pipeline.enabled", true)) {
+            PipelineBeans.bind(context, settings, jobs);
+        }
+
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override

@@ -32,7 +32,10 @@ public class Job {
     public String pbsId;
     public Status status;
     public Instant updatedAt;
+    public Instant videosDeletedAt;
     public Instant welcomeMailSentAt;
+    /** While a stage retries: since when, how often, and why (cleared when the stage succeeds). */
+    public Retry retry;
     public Completion completion;
     public String failureReason;
     public List<HistoryEntry> history = new ArrayList<>();
@@ -86,6 +89,15 @@ public class Job {
             this.code = code;
             this.value = value;
         }
+    }
+
+    /** A stage's retries, kept across restarts so that the give-up time counts from the first failure. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Retry {
+        public String stage;
+        public Instant since;
+        public int attempts;
+        public String lastError;
     }
 
     /** The result Metis reported, and whether its mail went out. */

@@ -1,0 +1,145 @@
+package edu.niu.igait.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+
+import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.mail.MailTemplates;
+import edu.niu.igait.mail.Mails;
+import edu.niu.igait.metis.MetisCommand;
+import edu.niu.igait.metis.MetisSsh;
+import edu.niu.igait.pipeline.Pipeline;
+import edu.niu.igait.pipeline.RetryPolicy;
+import edu.niu.igait.pipeline.StageFailures;
+import edu.niu.igait.s3.S3Setup;
+import edu.niu.igait.s3.StoredObjects;
+import edu.niu.igait.store.FirebaseJobStore;
+import edu.niu.igait.store.JobStore;
+import edu.niu.igait.store.LocalJobStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.mail.MailComponent;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The beans of the stage routes, each checked against its properties at start-up. */
+final class PipelineBeans {
+
+    private PipelineBeans() {
+    }
+
+    static void bind(CamelContext context, Settings settings, JobRepository jobs) {
+        JobStore store = store(settings, jobs);
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    store.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot register the job store for shutdown: " + e.getMessage(), e);
+        }
+        Pipeline pipeline = new Pipeline(jobs, store);
+        context.getRegistry().bind("jobStore", store);
+        context.getRegistry().bind("pipeline", pipeline);
+        context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, duration(settings, "igait.retry.give-up-after", "24h")));
+        context.getRegistry().bind("stageFailures", new StageFailures(pipeline));
+
+        // S3
+        String bucket = settings.get("igait.s3.bucket", "igait-storage");
+        S3Setup s3 = new S3Setup(settings.get("igait.s3.region", "us-east-2"), settings.get("igait.s3.endpoint", ""),
+                settings.bool("igait.s3.path-style", false));
+        S3Client client = s3.client();
+        context.getRegistry().bind("s3Client", client);
+        context.getRegistry().bind("s3Presigner", s3.presigner());
+        context.getRegistry().bind("storedObjects", new StoredObjects(client, bucket, pipeline));
+
+        // Metis
+        String host = settings.get("igait.metis.host", "metis.niu.edu");
+        int port = settings.intValue("igait.metis.port", 22);
+        Duration commandTimeout = duration(settings, "igait.metis.command-timeout", "60s");
+        context.getRegistry().bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
+        context.getRegistry().bind("metisClientBuilder",
+                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout));
+        context.getRegistry().bind("metisCommand", new MetisCommand(settings.get("igait.metis.command",
+                "qsub -v USER_ID=${uid},JOB_ID=${jobId} /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs")));
+
+        // Mail
+        String from = settings.required("igait.mail.from", "the sender address of the service's mails, e.g. igait@niu.edu");
+        settings.required("igait.mail.host", "the SMTP server that sends the service's mails");
+        configureMail(context, settings);
+        MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")), from);
+        context.getRegistry().bind("mailTemplates", templates);
+        context.getRegistry().bind("mails", new Mails(templates, pipeline, settings.get("igait.mail.operator", "")));
+    }
+
+    private static JobStore store(Settings settings, JobRepository jobs) {
+        String kind = settings.get("igait.store", "firebase");
+        return switch (kind) {
+            case "firebase" -> new FirebaseJobStore(
+                    settings.optional("igait.firebase.database-url").orElse(System.getenv("FIREBASE_DATABASE_URL")),
+                    duration(settings, "igait.firebase.timeout", "30s").toMillis());
+            case "local" -> new LocalJobStore(Path.of(settings.get("igait.local-store.dir", jobs.dataDir().resolve("dev/db").toString())));
+            default -> throw new StartupException("igait.store must be firebase or local, got '" + kind + "'");
+        };
+    }
+
+    /** SMTP settings go on the component, so that no password ever sits in an endpoint URI. */
+    private static void configureMail(CamelContext context, Settings settings) {
+        String security = settings.get("igait.mail.security", "none").toLowerCase(Locale.ROOT);
+        String protocol;
+        Properties props = new Properties();
+        String timeout = Long.toString(duration(settings, "igait.mail.timeout", "30s").toMillis());
+        switch (security) {
+            case "none" -> protocol = "smtp";
+            case "starttls" -> {
+                protocol = "smtp";
+                props.put("mail.smtp.starttls.enable", "true");
+                props.put("mail.smtp.starttls.required", "true");
+                props.put("mail.smtp.ssl.checkserveridentity", "true");
+            }
+            case "ssl" -> {
+                protocol = "smtps";
+                props.put("mail.smtps.ssl.checkserveridentity", "true");
+            }
+            default -> throw new StartupException("igait.mail.security must be none, starttls or ssl, got '" + security + "'");
+        }
+        settings.optional("igait.mail.ssl-trust").ifPresent(t -> {
+            props.put("mail.smtp.ssl.trust", t);
+            props.put("mail.smtps.ssl.trust", t);
+        });
+        for (String p : new String[] {"smtp", "smtps"}) {
+            props.put("mail." + p + ".connectiontimeout", timeout);
+            props.put("mail." + p + ".timeout", timeout);
+            props.put("mail." + p + ".writetimeout", timeout);
+        }
+        context.getPropertiesComponent().addOverrideProperty("igait.mail.protocol", protocol);
+        MailComponent component = context.getComponent(protocol, MailComponent.class);
+        component.getConfiguration().setAdditionalJavaMailProperties(props);
+        settings.optional("igait.mail.username").ifPresent(user -> {
+            component.getConfiguration().setUsername(user);
+            component.getConfiguration().setPassword(settings.secret("IGAIT_MAIL_PASSWORD", "igait.mail.password").orElse(null));
+        });
+    }
+
+    /** Durations as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or plain milliseconds. */
+    static Duration duration(Settings settings, String name, String defaultValue) {
+        String text = settings.get(name, defaultValue).toLowerCase(Locale.ROOT);
+        try {
+            if (text.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
+            }
+            long n = Long.parseLong(text.substring(0, text.length() - 1).trim());
+            return switch (text.charAt(text.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> Duration.ofMillis(Long.parseLong(text));
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new StartupException("property " + name + " must be a duration such as 500ms, 30s, 5m, 24h or 7d, got '" + text + "'");
+        }
+    }
+}

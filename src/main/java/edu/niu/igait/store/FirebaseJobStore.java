@@ -1,0 +1,206 @@
+package edu.niu.igait.store;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.firebase.FirebaseApp;
+import com.google.firebase.FirebaseOptions;
+import com.google.firebase.database.DataSnapshot;
+import com.google.firebase.database.DatabaseError;
+import com.google.firebase.database.DatabaseReference;
+import com.google.firebase.database.FirebaseDatabase;
+import com.google.firebase.database.MutableData;
+import com.google.firebase.database.Transaction;
+import com.google.firebase.database.ValueEventListener;
+
+import edu.niu.igait.config.StartupException;
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.StatusCode;
+
+/**
+ * The Firebase Realtime Database through firebase-admin. Credentials come from
+ * {@code GOOGLE_APPLICATION_CREDENTIALS} (or the platform's default); with
+ * {@code FIREBASE_DATABASE_EMULATOR_HOST} set the SDK talks to that emulator instead.
+ */
+public class FirebaseJobStore implements JobStore {
+
+    private final FirebaseApp app;
+    private final FirebaseDatabase database;
+    private final long timeoutMillis;
+
+    public FirebaseJobStore(String databaseUrl, long timeoutMillis) {
+        if (databaseUrl == null || databaseUrl.isBlank()) {
+            throw new StartupException("igait.firebase.database-url (or env FIREBASE_DATABASE_URL) is required when igait.store=firebase");
+        }
+        GoogleCredentials credentials;
+        if (System.getenv("FIREBASE_DATABASE_EMULATOR_HOST") != null
+                || com.google.firebase.internal.FirebaseProcessEnvironment.getenv("FIREBASE_DATABASE_EMULATOR_HOST") != null) {
+            // The SDK replaces these with the emulator's own credentials.
+            credentials = GoogleCredentials.create(new AccessToken("owner", null));
+        } else {
+            try {
+                credentials = GoogleCredentials.getApplicationDefault();
+            } catch (java.io.IOException e) {
+                throw new StartupException("Firebase credentials not found: set GOOGLE_APPLICATION_CREDENTIALS to the service account file ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+        FirebaseOptions options = FirebaseOptions.builder()
+                .setCredentials(credentials)
+                .setDatabaseUrl(databaseUrl)
+                .build();
+        // A name of our own: tests start several services in one JVM.
+        this.app = FirebaseApp.initializeApp(options, "igait-" + UUID.randomUUID());
+        this.database = FirebaseDatabase.getInstance(app);
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    @Override
+    public String name() {
+        return "firebase";
+    }
+
+    @Override
+    public int record(Job job) {
+        DatabaseReference user = database.getReference("users").child(job.uid);
+        Map<String, Object> doc = JobStore.document(job);
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        int[] index = new int[1];
+        user.runTransaction(new Transaction.Handler() {
+            @Override
+            public Transaction.Result doTransaction(MutableData current) {
+                current.child("uid").setValue(job.uid);
+                MutableData jobs = current.child("jobs");
+                int next = 0;
+                for (MutableData existing : jobs.getChildren()) {
+                    int i = Integer.parseInt(existing.getKey());
+                    Object sid = existing.child("submission_id").getValue();
+                    if (job.submissionId.equals(sid)) {
+                        index[0] = i;
+                        return Transaction.success(current);
+                    }
+                    next = Math.max(next, i + 1);
+                }
+                jobs.child(Integer.toString(next)).setValue(doc);
+                index[0] = next;
+                return Transaction.success(current);
+            }
+
+            @Override
+            public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                if (error != null) {
+                    result.completeExceptionally(error.toException());
+                } else if (!committed) {
+                    result.completeExceptionally(new IllegalStateException("transaction not committed"));
+                } else {
+                    result.complete(index[0]);
+                }
+            }
+        });
+        return await(result, "record the job of uid " + job.uid);
+    }
+
+    @Override
+    public void setStatus(String uid, int jobId, StatusCode code, String value) {
+        DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)).child("status");
+        await(toFuture(ref.setValueAsync(JobStore.status(code, value))), "set the status of job " + jobId);
+    }
+
+    @Override
+    public void setFields(String uid, int jobId, Map<String, Object> fields) {
+        DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
+        await(toFuture(ref.updateChildrenAsync(fields)), "update job " + jobId);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> job(String uid, int jobId) {
+        return read(database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)));
+    }
+
+    @Override
+    public Optional<Map<String, Object>> user(String uid) {
+        return read(database.getReference("users").child(uid));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Optional<Map<String, Object>> read(DatabaseReference ref) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        ref.addListenerForSingleValueEvent(new ValueEventListener() {
+            @Override
+            public void onDataChange(DataSnapshot snapshot) {
+                result.complete(snapshot.getValue());
+            }
+
+            @Override
+            public void onCancelled(DatabaseError error) {
+                result.completeExceptionally(error.toException());
+            }
+        });
+        Object value = await(result, "read " + ref.getPath());
+        if (value instanceof Map<?, ?> map) {
+            return Optional.of(normalise((Map<String, Object>) map));
+        }
+        return Optional.empty();
+    }
+
+    /** Arrays come back as lists when dense and as maps with numeric keys when not: give lists. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> normalise(Map<String, Object> map) {
+        Map<String, Object> out = new LinkedHashMap<>(map);
+        Object jobs = out.get("jobs");
+        if (jobs instanceof Map<?, ?> m) {
+            List<Object> list = new ArrayList<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                int i = Integer.parseInt(e.getKey().toString());
+                while (list.size() <= i) {
+                    list.add(null);
+                }
+                list.set(i, e.getValue());
+            }
+            out.put("jobs", list);
+        }
+        return out;
+    }
+
+    private static <T> CompletableFuture<T> toFuture(com.google.api.core.ApiFuture<T> api) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        api.addListener(() -> {
+            try {
+                f.complete(api.get());
+            } catch (ExecutionException e) {
+                f.completeExceptionally(e.getCause());
+            } catch (Exception e) {
+                f.completeExceptionally(e);
+            }
+        }, Runnable::run);
+        return f;
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
+        try {
+            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("Firebase did not answer within " + timeoutMillis + " ms to " + what, e);
+        } catch (ExecutionException e) {
+            throw new StoreUnavailableException("Firebase refused to " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while waiting for Firebase to " + what, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.delete();
+    }
+}

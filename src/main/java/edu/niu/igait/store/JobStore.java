@@ -1,0 +1,68 @@
+package edu.niu.igait.store;
+
+import java.util.Map;
+import java.util.Optional;
+
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.StatusCode;
+
+/**
+ * Where the iGait app reads jobs: {@code users/<uid>} = {@code {"uid", "jobs": [Job, ...]}}, the job id
+ * being the array index. Implementations: the Firebase Realtime Database, and an embedded local store
+ * with the same tree and guarantees.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /**
+     * Records the job under its uid, once: in one transaction, finds a job carrying this submission id
+     * and returns its index, or appends the job at the next index. Two calls never share an index.
+     */
+    int record(Job job);
+
+    /** Sets {@code users/<uid>/jobs/<jobId>/status}. */
+    void setStatus(String uid, int jobId, StatusCode code, String value);
+
+    /** Sets fields of the stored job other than its status (e.g. the PBS id), leaving the rest. */
+    void setFields(String uid, int jobId, Map<String, Object> fields);
+
+    /** The stored job as the app sees it, if it exists. */
+    Optional<Map<String, Object>> job(String uid, int jobId);
+
+    /** The whole {@code users/<uid>} tree, if it exists. */
+    Optional<Map<String, Object>> user(String uid);
+
+    /** A short name for logs and health output. */
+    String name();
+
+    @Override
+    default void close() {
+    }
+
+    /** Fields the store writes for a job, in the shape the app reads. */
+    static Map<String, Object> document(Job job) {
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("age", job.age);
+        doc.put("ethnicity", job.ethnicity);
+        doc.put("sex", job.sex);
+        doc.put("height", job.height);
+        doc.put("weight", job.weight);
+        doc.put("email", job.email);
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("code", job.status.code.name());
+        status.put("value", job.status.value);
+        doc.put("status", status);
+        Map<String, Object> timestamp = new java.util.LinkedHashMap<>();
+        timestamp.put("secs_since_epoch", job.submittedAt.getEpochSecond());
+        timestamp.put("nanos_since_epoch", job.submittedAt.getNano());
+        doc.put("timestamp", timestamp);
+        doc.put("submission_id", job.submissionId);
+        return doc;
+    }
+
+    static Map<String, Object> status(StatusCode code, String value) {
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("code", code.name());
+        status.put("value", value);
+        return status;
+    }
+}

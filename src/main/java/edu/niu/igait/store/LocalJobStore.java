@@ -1,0 +1,129 @@
+package edu.niu.igait.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import edu.niu.igait.job.DurableFiles;
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.StatusCode;
+
+/**
+ * An embedded, durable job store with the Realtime Database's tree ({@code users/<uid>} with its
+ * {@code jobs} array) for running without a Firebase project. One JSON file per uid, replaced
+ * atomically; a lock per uid gives the same guarantee as a transaction within this process.
+ */
+public class LocalJobStore implements JobStore {
+
+    private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() { };
+
+    private final Path usersDir;
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    public LocalJobStore(Path dir) {
+        this.usersDir = dir.resolve("users");
+        try {
+            Files.createDirectories(usersDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the local job store in " + dir, e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public int record(Job job) {
+        synchronized (lock(job.uid)) {
+            Map<String, Object> user = read(job.uid).orElseGet(LinkedHashMap::new);
+            user.put("uid", job.uid);
+            List<Object> jobs = (List<Object>) user.computeIfAbsent("jobs", k -> new ArrayList<>());
+            for (int i = 0; i < jobs.size(); i++) {
+                if (jobs.get(i) instanceof Map<?, ?> m && job.submissionId.equals(m.get("submission_id"))) {
+                    return i;
+                }
+            }
+            jobs.add(JobStore.document(job));
+            write(job.uid, user);
+            return jobs.size() - 1;
+        }
+    }
+
+    @Override
+    public void setStatus(String uid, int jobId, StatusCode code, String value) {
+        setFields(uid, jobId, Map.of("status", JobStore.status(code, value)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void setFields(String uid, int jobId, Map<String, Object> fields) {
+        synchronized (lock(uid)) {
+            Map<String, Object> user = read(uid).orElseThrow(() -> new IllegalStateException("no user " + uid + " in the local store"));
+            List<Object> jobs = (List<Object>) user.get("jobs");
+            if (jobs == null || jobId >= jobs.size() || !(jobs.get(jobId) instanceof Map)) {
+                throw new IllegalStateException("no job " + jobId + " for this uid in the local store");
+            }
+            ((Map<String, Object>) jobs.get(jobId)).putAll(fields);
+            write(uid, user);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, Object>> job(String uid, int jobId) {
+        return read(uid).map(u -> (List<Object>) u.get("jobs"))
+                .filter(jobs -> jobId >= 0 && jobId < jobs.size())
+                .map(jobs -> (Map<String, Object>) jobs.get(jobId));
+    }
+
+    @Override
+    public Optional<Map<String, Object>> user(String uid) {
+        return read(uid);
+    }
+
+    private Object lock(String uid) {
+        return locks.computeIfAbsent(uid, k -> new Object());
+    }
+
+    private Path file(String uid) {
+        if (!edu.niu.igait.intake.UploadValidator.UID.matcher(uid).matches()) {
+            throw new IllegalArgumentException("not a uid");
+        }
+        return usersDir.resolve(uid + ".json");
+    }
+
+    private Optional<Map<String, Object>> read(String uid) {
+        Path file = file(uid);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), TREE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private void write(String uid, Map<String, Object> user) {
+        try {
+            DurableFiles.write(file(uid), json.writeValueAsBytes(user));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the local store file of a user", e);
+        }
+    }
+}
