@@ -37,6 +37,7 @@ public class IgaitConfiguration implements CamelConfiguration {
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs));
         context.getRegistry().bind("submissions", new Submissions(jobs));
+        context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
         if (settings.bool("igait.pipeline.enabled", true)) {
             PipelineBeans.bind(context, settings, jobs);
