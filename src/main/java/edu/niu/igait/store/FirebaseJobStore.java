@@ -46,7 +46,7 @@ public class FirebaseJobStore implements JobStore {
         if (System.getenv("FIREBASE_DATABASE_EMULATOR_HOST") != null
                 || com.google.firebase.internal.FirebaseProcessEnvironment.getenv("FIREBASE_DATABASE_EMULATOR_HOST") != null) {
             // The SDK replaces these with the emulator's own credentials.
-            credentials = GoogleCredentials.create(new AccessToken("owner", null));
+            credentials = GoogleCredentials.create(new AccessToken("emulator", java.util.Date.from(java.time.Instant.now().plus(java.time.Duration.ofDays(3650)))));
         } else {
             try {
                 credentials = GoogleCredentials.getApplicationDefault();
