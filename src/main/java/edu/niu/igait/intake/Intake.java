@@ -70,7 +70,7 @@ public class Intake {
             throw e instanceof IOException io ? new UncheckedIOException("cannot store submission", io) : (RuntimeException) e;
         }
         long mb = (upload.front().bytes() + upload.side().bytes()) / (1024 * 1024);
-        LOG.info("submission {} for uid {}: accepted, 2 videos ({} MB) stored in {} ms", sid, upload.uid(), mb,
+        LOG.info(edu.niu.igait.logging.Subsystem.INTAKE, "submission {} for uid {}: accepted, 2 videos ({} MB) stored in {} ms", sid, upload.uid(), mb,
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
         return job;
     }

@@ -118,7 +118,7 @@ public class UploadValidator {
             }
         }
         if (!unknown.isEmpty()) {
-            LOG.info("upload carries fields the service does not use, ignored: {}", unknown.stream().map(UploadValidator::printableName).toList());
+            LOG.info(edu.niu.igait.logging.Subsystem.INTAKE, "upload carries fields the service does not use, ignored: {}", unknown.stream().map(UploadValidator::printableName).toList());
         }
 
         // Files first: a missing video is the most common mistake and says the most.

@@ -13,6 +13,20 @@ public final class Subsystem {
     public static final Marker MAIL = MarkerFactory.getMarker("MAIL");
     public static final Marker DEV = MarkerFactory.getMarker("DEV");
 
+    /** The subsystem a pipeline stage talks to. */
+    public static Marker forStage(String stage) {
+        if (stage == null) {
+            return INTAKE;
+        }
+        return switch (stage) {
+            case "1-record", "5-complete" -> FIREBASE;
+            case "2-store" -> S3;
+            case "3-submit" -> METIS;
+            case "4-notify" -> MAIL;
+            default -> INTAKE;
+        };
+    }
+
     private Subsystem() {
     }
 }

@@ -69,7 +69,7 @@ public class RetryPolicy implements Processor {
             LOG.warn("submission {}: cannot note the retry in job.json: {}", sid, Failures.summary(e));
             return;
         }
-        LOG.warn("job {} for uid {}: {} failed ({}), retry {}", job.jobId == null ? "-" : job.jobId, job.uid, stage,
+        LOG.warn(edu.niu.igait.logging.Subsystem.forStage(stage), "job {} for uid {}: {} failed ({}), retry {}", job.jobId == null ? "-" : job.jobId, job.uid, stage,
                 error == null ? "unknown error" : Failures.summary(error), job.retry.attempts);
         if (job.jobId != null && (job.status == null || job.retry.attempts == 1
                 || !job.status.value.startsWith(peer + " unavailable"))) {

@@ -48,7 +48,7 @@ public class StageFailures {
                 LOG.error("submission {}: cannot note the failure in job.json: {}", sid, Failures.summary(e));
             }
         }
-        LOG.error("job {} for uid {}: {} failed for good: {} ({})", job == null || job.jobId == null ? "-" : job.jobId,
+        LOG.error(edu.niu.igait.logging.Subsystem.forStage(stage), "job {} for uid {}: {} failed for good: {} ({})", job == null || job.jobId == null ? "-" : job.jobId,
                 job == null ? "-" : job.uid, stage, reason, error == null ? "" : Failures.summary(error));
         if (job != null) {
             try {
