@@ -34,6 +34,11 @@ final class PipelineBeans {
     }
 
     static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
+        Duration linkValidity = duration(settings, "igait.completion.link-validity", "7d");
+        if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
+            throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
+                    + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
+        }
         JobStore store = store(settings, jobs);
         try {
             context.addService(new org.apache.camel.support.service.ServiceSupport() {
@@ -80,11 +85,6 @@ final class PipelineBeans {
         context.getRegistry().bind("mails", new Mails(templates, pipeline, settings.get("igait.mail.operator", "")));
 
         // Completion (stage 5)
-        Duration linkValidity = duration(settings, "igait.completion.link-validity", "7d");
-        if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
-            throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
-                    + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
-        }
         context.getRegistry().bind("completions", new Completions(jobs, store, tickets));
         context.getRegistry().bind("completionMails", new CompletionMails(templates,
                 new ResultLinks(client, presigner, bucket, linkValidity)));

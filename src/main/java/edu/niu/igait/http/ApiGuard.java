@@ -56,6 +56,13 @@ public final class ApiGuard implements Handler<RoutingContext> {
                     "the upload must be multipart/form-data with the text fields and the files fileuploadfront and fileuploadside");
             return;
         }
+        if (COMPLETION_PATH.equals(request.path()) && declared > maxFormBytes) {
+            // Metis sends a few short fields: a body this large is a status_content far over its limit,
+            // refused before it is read (and before any part of it streams to disk).
+            reject(ctx, 400, "too_long", "the completion declares " + declared + " bytes; at most " + maxFormBytes
+                    + " are read: status_content may be at most " + COMPLETION_CONTENT_BYTES + " bytes", "status_content");
+            return;
+        }
         if (multipart) {
             if (declared > maxUploadRequestBytes) {
                 reject(ctx, 413, "too_large", "the request declares " + declared + " bytes; at most "
@@ -121,9 +128,13 @@ public final class ApiGuard implements Handler<RoutingContext> {
     }
 
     private static void reject(RoutingContext ctx, int status, String code, String message) {
+        reject(ctx, status, code, message, null);
+    }
+
+    private static void reject(RoutingContext ctx, int status, String code, String message, String field) {
         // Close the connection: the client may still be sending a body we will not read.
         ctx.response().putHeader("Connection", "close");
-        fail(ctx, status, code, message);
+        fail(ctx, status, code, message, field);
     }
 
     private static void fail(RoutingContext ctx, int status, String code, String message) {
