@@ -230,6 +230,26 @@ class CompletionTest {
     }
 
     @Test
+    void refusedCallsAfterAnAlertWaitForTheWindowAndAreCountedSinceThatAlert() throws Exception {
+        service.close();
+        Map<String, String> p = properties();
+        p.put("igait.completion.alert-delay", "1s");
+        p.put("igait.completion.alert-window", "8s");
+        service = TestService.start(p);
+        CompletionCalls.Form noKey = CompletionCalls.result("w", 0, "OK", "1");
+        assertThat(CompletionCalls.urlencoded(service.uri(""), noKey, null).statusCode()).isEqualTo(401);
+        await().atMost(Duration.ofSeconds(10)).until(() -> peers.mailsTo(Peers.OPERATOR).size() == 1);
+        long firstAlert = System.nanoTime();
+        assertThat(peers.mailsTo(Peers.OPERATOR).get(0).getContent().toString()).contains("Refused calls: 1<");
+        for (int i = 0; i < 3; i++) {
+            assertThat(CompletionCalls.multipart(service.uri(""), noKey, "nope").statusCode()).isEqualTo(401);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> peers.mailsTo(Peers.OPERATOR).size() == 2);
+        assertThat(Duration.ofNanos(System.nanoTime() - firstAlert)).isGreaterThanOrEqualTo(Duration.ofSeconds(7));
+        assertThat(peers.mailsTo(Peers.OPERATOR).get(1).getContent().toString()).contains("Refused calls: 3<");
+    }
+
+    @Test
     void aResultForAJobTheStoreDoesNotHaveIsAcceptedThenFailedWithAnAlert() throws Exception {
         HttpResponse<String> response = CompletionCalls.multipart(service.uri(""),
                 CompletionCalls.withKey("nobody", 12, "OK", "0.5"), null);
