@@ -2,6 +2,10 @@ package edu.niu.igait.config;
 
 import java.nio.file.Path;
 
+import edu.niu.igait.completion.AccessKey;
+import edu.niu.igait.completion.CompletionTickets;
+import edu.niu.igait.completion.CompletionValidator;
+import edu.niu.igait.completion.RefusedCalls;
 import edu.niu.igait.http.ApiGuard;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.Submissions;
@@ -13,6 +17,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.CamelContextRoutesStartingEvent;
 import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The beans the YAML routes call, built from the properties. Everything a route does that YAML
@@ -20,9 +26,12 @@ import org.apache.camel.support.SimpleEventNotifierSupport;
  */
 public class IgaitConfiguration implements CamelConfiguration {
 
+    private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
+
     @Override
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
+        AccessKey accessKey = accessKey(settings);
         Path dataDir = Path.of(settings.get("igait.data-dir", "data"));
         JobRepository jobs = new JobRepository(dataDir);
         jobs.createLayout();
@@ -39,21 +48,57 @@ public class IgaitConfiguration implements CamelConfiguration {
         context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
+        RefusedCalls refused = new RefusedCalls(context,
+                PipelineBeans.duration(settings, "igait.completion.alert-delay", "1m"),
+                PipelineBeans.duration(settings, "igait.completion.alert-window", "10m"));
+        try {
+            context.addService(refused, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot start the refused-calls counter: " + e.getMessage(), e);
+        }
+        CompletionTickets tickets = new CompletionTickets(jobs);
+        context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused));
+        context.getRegistry().bind("completionTickets", tickets);
+
         if (settings.bool("igait.pipeline.enabled", true)) {
-            PipelineBeans.bind(context, settings, jobs);
+            PipelineBeans.bind(context, settings, jobs, tickets);
         }
 
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
+        // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
+        String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
+                settings.intValue("camel.server.port", 8080));
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelContextRoutesStartingEvent) {
-                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, routerName);
                     if (router != null) {
                         guard.install(router);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * The key Metis presents, from env IGAIT_ACCESS_KEY first, then igait.access-key. Required in the
+     * prod profile; elsewhere its absence only means that every completion is refused.
+     */
+    static AccessKey accessKey(Settings settings) {
+        String key = settings.secret(AccessKey.ENV, AccessKey.PROPERTY).orElse(null);
+        boolean prod = settings.optional(IgaitMain.PROFILE).map(p -> java.util.Arrays.stream(p.split(","))
+                .anyMatch(x -> x.trim().equals("prod"))).orElse(false);
+        if (key == null) {
+            if (prod) {
+                throw new StartupException("the access key Metis presents on POST /api/v1/completion is required in the prod profile:"
+                        + " set the environment variable " + AccessKey.ENV + " (or the property " + AccessKey.PROPERTY + ")");
+            }
+            LOG.warn("no access key ({} or {}): every POST /api/v1/completion will be refused with 401",
+                    AccessKey.ENV, AccessKey.PROPERTY);
+        } else if (key.length() < 16) {
+            LOG.warn("the access key ({}) has only {} characters: use at least 16 random ones", AccessKey.ENV, key.length());
+        }
+        return new AccessKey(key);
     }
 }

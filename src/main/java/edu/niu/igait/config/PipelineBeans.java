@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
 
+import edu.niu.igait.completion.CompletionMails;
+import edu.niu.igait.completion.CompletionTickets;
+import edu.niu.igait.completion.Completions;
+import edu.niu.igait.completion.ResultLinks;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.mail.MailTemplates;
 import edu.niu.igait.mail.Mails;
@@ -21,6 +25,7 @@ import edu.niu.igait.store.LocalJobStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.mail.MailComponent;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The beans of the stage routes, each checked against its properties at start-up. */
 final class PipelineBeans {
@@ -28,7 +33,12 @@ final class PipelineBeans {
     private PipelineBeans() {
     }
 
-    static void bind(CamelContext context, Settings settings, JobRepository jobs) {
+    static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
+        Duration linkValidity = duration(settings, "igait.completion.link-validity", "7d");
+        if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
+            throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
+                    + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
+        }
         JobStore store = store(settings, jobs);
         try {
             context.addService(new org.apache.camel.support.service.ServiceSupport() {
@@ -52,7 +62,8 @@ final class PipelineBeans {
                 settings.bool("igait.s3.path-style", false));
         S3Client client = s3.client();
         context.getRegistry().bind("s3Client", client);
-        context.getRegistry().bind("s3Presigner", s3.presigner());
+        S3Presigner presigner = s3.presigner();
+        context.getRegistry().bind("s3Presigner", presigner);
         context.getRegistry().bind("storedObjects", new StoredObjects(client, bucket, pipeline));
 
         // Metis
@@ -72,6 +83,11 @@ final class PipelineBeans {
         MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")), from);
         context.getRegistry().bind("mailTemplates", templates);
         context.getRegistry().bind("mails", new Mails(templates, pipeline, settings.get("igait.mail.operator", "")));
+
+        // Completion (stage 5)
+        context.getRegistry().bind("completions", new Completions(jobs, store, tickets));
+        context.getRegistry().bind("completionMails", new CompletionMails(templates,
+                new ResultLinks(client, presigner, bucket, linkValidity)));
     }
 
     private static JobStore store(Settings settings, JobRepository jobs) {

@@ -16,6 +16,9 @@ import io.vertx.ext.web.RoutingContext;
 public final class ApiGuard implements Handler<RoutingContext> {
 
     public static final String UPLOAD_PATH = "/api/v1/upload";
+    public static final String COMPLETION_PATH = "/api/v1/completion";
+    /** Mirrors CompletionValidator.MAX_CONTENT_BYTES for the message (http does not depend on completion). */
+    static final int COMPLETION_CONTENT_BYTES = 4096;
 
     private final long maxUploadRequestBytes;
     private final long maxFormBytes;
@@ -28,7 +31,7 @@ public final class ApiGuard implements Handler<RoutingContext> {
 
     /** Puts the guard first on the router and makes the router's own errors JSON. */
     public void install(Router router) {
-        router.route().order(-1000).handler(this);
+        router.route().order(-1000).handler(this).failureHandler(ApiGuard::formFailure);
         router.errorHandler(400, ctx -> fail(ctx, 400, "bad_request", "the request could not be read: it may be cut short or malformed"));
         router.errorHandler(404, ctx -> fail(ctx, 404, "not_found", "no such endpoint"));
         router.errorHandler(405, ctx -> fail(ctx, 405, "method_not_allowed", "this method is not allowed here"));
@@ -53,6 +56,13 @@ public final class ApiGuard implements Handler<RoutingContext> {
                     "the upload must be multipart/form-data with the text fields and the files fileuploadfront and fileuploadside");
             return;
         }
+        if (COMPLETION_PATH.equals(request.path()) && declared > maxFormBytes) {
+            // Metis sends a few short fields: a body this large is a status_content far over its limit,
+            // refused before it is read (and before any part of it streams to disk).
+            reject(ctx, 400, "too_long", "the completion declares " + declared + " bytes; at most " + maxFormBytes
+                    + " are read: status_content may be at most " + COMPLETION_CONTENT_BYTES + " bytes", "status_content");
+            return;
+        }
         if (multipart) {
             if (declared > maxUploadRequestBytes) {
                 reject(ctx, 413, "too_large", "the request declares " + declared + " bytes; at most "
@@ -69,6 +79,42 @@ public final class ApiGuard implements Handler<RoutingContext> {
         ctx.next();
     }
 
+    /**
+     * The form decoder refuses a text field over Vert.x's limit (8192 bytes) or too many fields: the
+     * body handler fails the request, which would otherwise end as a plain-text 400 logged as an
+     * unhandled router error. On the completion endpoint the only field that may be long is
+     * status_content, so that is the one the answer names.
+     */
+    static void formFailure(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        String problem = null;
+        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (name.equals("TooLongFormFieldException") || message.contains("Size exceed allowed maximum capacity")) {
+                problem = "long";
+                break;
+            }
+            if (name.equals("TooManyFormFieldsException")) {
+                problem = "many";
+                break;
+            }
+        }
+        if (problem == null) {
+            ctx.next();
+            return;
+        }
+        ctx.response().putHeader("Connection", "close");
+        if (problem.equals("many")) {
+            fail(ctx, 400, "too_many_fields", "the form has more fields than the service accepts", null);
+        } else if (COMPLETION_PATH.equals(ctx.request().path())) {
+            fail(ctx, 400, "too_long", "a form field is longer than the service reads (8192 bytes): status_content may be at most "
+                    + COMPLETION_CONTENT_BYTES + " bytes, the other fields are short", "status_content");
+        } else {
+            fail(ctx, 400, "too_long", "a text field is longer than the service reads (8192 bytes)", null);
+        }
+    }
+
     private static long contentLength(HttpServerRequest request) {
         String header = request.getHeader("Content-Length");
         if (header == null) {
@@ -82,17 +128,25 @@ public final class ApiGuard implements Handler<RoutingContext> {
     }
 
     private static void reject(RoutingContext ctx, int status, String code, String message) {
+        reject(ctx, status, code, message, null);
+    }
+
+    private static void reject(RoutingContext ctx, int status, String code, String message, String field) {
         // Close the connection: the client may still be sending a body we will not read.
         ctx.response().putHeader("Connection", "close");
-        fail(ctx, status, code, message);
+        fail(ctx, status, code, message, field);
     }
 
     private static void fail(RoutingContext ctx, int status, String code, String message) {
+        fail(ctx, status, code, message, null);
+    }
+
+    private static void fail(RoutingContext ctx, int status, String code, String message, String field) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
-                .end(ErrorBody.json(code, message, null));
+                .end(ErrorBody.json(code, message, field));
     }
 }

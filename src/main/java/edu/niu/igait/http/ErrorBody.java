@@ -42,6 +42,9 @@ public final class ErrorBody {
             if (r.status() == 405) {
                 out.setHeader("Allow", "POST");
             }
+            if (r.status() == 401) {
+                out.setHeader("WWW-Authenticate", "Bearer realm=\"igait\"");
+            }
             out.setBody(json(r.code(), r.getMessage(), r.field()));
         } else {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.job.JobRepository;
 import org.apache.camel.Exchange;
 
@@ -34,7 +35,8 @@ public class Health {
 
     private static int count(Path dir) {
         try (var files = Files.list(dir)) {
-            return (int) files.filter(p -> edu.niu.igait.job.SubmissionId.isValid(p.getFileName().toString())).count();
+            return (int) files.map(p -> p.getFileName().toString())
+                    .filter(n -> edu.niu.igait.job.SubmissionId.isValid(n) || CompletionTickets.isTicketName(n)).count();
         } catch (java.io.IOException e) {
             return -1;
         }

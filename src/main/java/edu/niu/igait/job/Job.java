@@ -111,8 +111,13 @@ public class Job {
 
     /** Sets the status and notes it in the history. */
     public void setStatus(StatusCode code, String value, Instant now) {
+        setStatus(code, value, now, stage);
+    }
+
+    /** Sets the status and notes it in the history as the work of {@code byStage}. */
+    public void setStatus(StatusCode code, String value, Instant now, String byStage) {
         this.status = new Status(code, value);
         this.updatedAt = now;
-        this.history.add(new HistoryEntry(now, stage, code, value));
+        this.history.add(new HistoryEntry(now, byStage, code, value));
     }
 }

@@ -26,9 +26,19 @@ public class Mails {
         templates.prepare(exchange, "welcome", job.email, jobValues(job));
     }
 
+    /** Whether alerts can go anywhere: igait.mail.operator is set. */
+    public boolean hasOperator() {
+        return operator != null && !operator.isBlank();
+    }
+
+    /** Fills the alert template for the operator (the body is the alert's values); see {@link #hasOperator()}. */
+    public void alert(Exchange exchange) {
+        prepareAlert(exchange);
+    }
+
     /** An alert for the operator; false when no operator address is configured. */
     public boolean prepareAlert(Exchange exchange) {
-        if (operator == null || operator.isBlank()) {
+        if (!hasOperator()) {
             return false;
         }
         @SuppressWarnings("unchecked")

@@ -76,6 +76,17 @@ public final class Failures {
                 return "Firebase denied access (check the service account's rights)";
             }
         }
+        if ("5-complete".equals(stage)) {
+            // Stage 5 talks to three peers: name the one that failed.
+            for (Throwable t : chain(error)) {
+                if (t instanceof jakarta.mail.MessagingException) {
+                    return "the mail server unavailable";
+                }
+                if (t instanceof software.amazon.awssdk.core.exception.SdkException) {
+                    return "S3 unavailable";
+                }
+            }
+        }
         return peer + " unavailable";
     }
 

@@ -33,7 +33,15 @@ public class RetryPolicy implements Processor {
         Throwable error = error(exchange);
         String sid = exchange.getProperty(Pipeline.SID, String.class);
         String stage = exchange.getProperty(Pipeline.STAGE, String.class);
-        if (error == null || sid == null || Failures.isPermanent(error)) {
+        if (error == null || Failures.isPermanent(error)) {
+            return false;
+        }
+        RetryState state = exchange.getProperty(RetryState.PROPERTY, RetryState.class);
+        if (state != null) {
+            Instant since = state.failingSince(stage);
+            return since == null || Duration.between(since, Instant.now()).compareTo(giveUpAfter) < 0;
+        }
+        if (sid == null) {
             return false;
         }
         Job job = pipeline.jobs().find(sid).orElse(null);
@@ -50,6 +58,22 @@ public class RetryPolicy implements Processor {
         Throwable error = error(exchange);
         String sid = exchange.getProperty(Pipeline.SID, String.class);
         String stage = exchange.getProperty(Pipeline.STAGE, String.class);
+        RetryState state = exchange.getProperty(RetryState.PROPERTY, RetryState.class);
+        if (state != null) {
+            // No status change while it retries: the job may already show its final status.
+            String summary = error == null ? "unknown error" : Failures.summary(error);
+            int attempts;
+            try {
+                attempts = state.noteAttempt(stage, summary);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: cannot note the retry: {}", stage, Failures.summary(e));
+                return;
+            }
+            Object jobId = exchange.getProperty("jobId");
+            LOG.warn("job {} for uid {}: {} failed ({}, {}), retry {}", jobId == null ? "-" : jobId,
+                    exchange.getProperty("uid", "-", String.class), stage, Failures.reason(stage, error), summary, attempts);
+            return;
+        }
         if (sid == null) {
             return;
         }

@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A stage that failed for good (permanent error, or out of retries): the job gets status
  * {@code SubmissionErr} with a plain reason, job.json notes it, and the operator gets an alert. The
- * file consumer then moves the ticket to {@code data/failed/<stage>/}.
+ * file consumer then moves the ticket to {@code data/failed/<stage>/}. A stage with a
+ * {@link RetryState} (stage 5, whose job may already show its final status) changes no status: the
+ * operator gets the alert, and the ticket forgets its failures so that moving it back retries afresh.
  */
 public class StageFailures {
 
@@ -48,8 +50,9 @@ public class StageFailures {
                 LOG.error("submission {}: cannot note the failure in job.json: {}", sid, Failures.summary(e));
             }
         }
-        LOG.error(edu.niu.igait.logging.Subsystem.forStage(stage), "job {} for uid {}: {} failed for good: {} ({})", job == null || job.jobId == null ? "-" : job.jobId,
-                job == null ? "-" : job.uid, stage, reason, error == null ? "" : Failures.summary(error));
+        Object jobId = job == null ? exchange.getProperty("jobId") : job.jobId;
+        Object uid = job == null ? exchange.getProperty("uid") : job.uid;
+        LOG.error(edu.niu.igait.logging.Subsystem.forStage(stage), "job {} for uid {}: {} failed for good: {} ({})", jobId == null ? "-" : jobId, uid == null ? "-" : uid, stage, reason, error == null ? "" : Failures.summary(error));
         if (job != null) {
             try {
                 if (job.jobId != null) {
@@ -61,12 +64,22 @@ public class StageFailures {
                 LOG.error("submission {}: status SubmissionErr not recorded in the store: {}", sid, Failures.summary(e));
             }
         }
+        RetryState state = exchange.getProperty(RetryState.PROPERTY, RetryState.class);
+        if (state != null) {
+            try {
+                state.clear();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: cannot clear the retry state: {}", stage, Failures.summary(e));
+            }
+        }
         Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("subject", "iGait: a submission failed in stage " + stage);
+        alert.put("subject", sid == null && state != null
+                ? "iGait: a result from Metis could not be applied (stage " + stage + ")"
+                : "iGait: a submission failed in stage " + stage);
         alert.put("stage", stage);
         alert.put("submissionId", sid);
-        alert.put("uid", job == null ? null : job.uid);
-        alert.put("jobId", job == null ? null : job.jobId);
+        alert.put("uid", job == null ? exchange.getProperty("uid") : job.uid);
+        alert.put("jobId", job == null ? exchange.getProperty("jobId") : job.jobId);
         alert.put("reason", reason);
         alert.put("error", error == null ? null : Failures.summary(error));
         sendAlert(exchange, alert);

@@ -1,0 +1,139 @@
+package edu.niu.igait.completion;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.UploadValidator;
+import edu.niu.igait.logging.Subsystem;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import org.apache.camel.Exchange;
+import org.apache.camel.attachment.AttachmentMessage;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks a completion call from Metis: the key first (401, counted for the operator's alert), then
+ * the form (400 naming the field). Fields are read from the form only, never from headers or the
+ * query string, where the platform would mix them with the client's own.
+ */
+public class CompletionValidator {
+
+    public static final String USER_ID = "user_id";
+    public static final String JOB_ID = "job_id";
+    public static final String STATUS_CODE = "status_code";
+    public static final String STATUS_CONTENT = "status_content";
+    public static final String KEY_FIELD = "igait_access_key";
+    public static final List<String> FIELDS = List.of(USER_ID, JOB_ID, STATUS_CODE, STATUS_CONTENT);
+    /** The score or the error text: it becomes the status the app shows and a line of the mail. */
+    public static final int MAX_CONTENT_BYTES = 4096;
+
+    private static final Pattern JOB_ID_FORMAT = Pattern.compile("[0-9]{1,10}");
+    private static final Logger LOG = LoggerFactory.getLogger("igait.completion");
+
+    private final AccessKey key;
+    private final RefusedCalls refused;
+
+    public CompletionValidator(AccessKey key, RefusedCalls refused) {
+        this.key = key;
+        this.refused = refused;
+    }
+
+    public CompletionRequest validate(Exchange exchange) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        String method = request.method().name();
+        if (!"POST".equals(method)) {
+            throw new RequestRejected(405, "method_not_allowed", null,
+                    method + " is not allowed here: send the completion with POST as a form");
+        }
+        String contentType = request.getHeader("Content-Type");
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
+        boolean form = type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded");
+        MultiMap fields = form ? request.formAttributes() : MultiMap.caseInsensitiveMultiMap();
+
+        if (!key.matches(presentedKey(request, fields))) {
+            String caller = caller(request);
+            String why = key.isConfigured() ? "missing or wrong access key" : "no access key is configured (" + AccessKey.ENV + ")";
+            // One line per burst: the operator's alert counts the rest.
+            if (refused.refused(caller)) {
+                LOG.warn(Subsystem.INTAKE, "completion call from {} refused: {} (further refusals are counted for the operator's alert)",
+                        caller, why);
+            } else {
+                LOG.debug(Subsystem.INTAKE, "completion call from {} refused: {}", caller, why);
+            }
+            throw new RequestRejected(401, "unauthorized", null,
+                    "a valid access key is required: send it as the form field " + KEY_FIELD
+                            + " or as the header Authorization: Bearer <key>");
+        }
+        if (!form) {
+            throw RequestRejected.badRequest("not_a_form", null, "the completion must be multipart/form-data or "
+                    + "application/x-www-form-urlencoded with the fields " + String.join(", ", FIELDS));
+        }
+
+        AttachmentMessage attachments = exchange.getIn(AttachmentMessage.class);
+        Set<String> files = attachments.hasAttachments() ? attachments.getAttachmentNames() : Set.of();
+        for (String field : FIELDS) {
+            if (files.contains(field)) {
+                throw RequestRejected.badRequest("text_expected", field, field + " must be a text field, not a file");
+            }
+            List<String> values = fields.getAll(field);
+            if (values.isEmpty()) {
+                throw RequestRejected.badRequest("missing_field", field, "the field " + field + " is missing");
+            }
+            if (values.size() > 1) {
+                throw RequestRejected.badRequest("duplicate_field", field,
+                        "the field " + field + " was sent " + values.size() + " times: send it once");
+            }
+        }
+
+        String uid = fields.get(USER_ID).strip();
+        if (!UploadValidator.UID.matcher(uid).matches()) {
+            throw RequestRejected.badRequest("invalid_field", USER_ID,
+                    USER_ID + " must be a uid: 1 to 128 characters of letters, digits, '_' or '-'");
+        }
+        String jobIdText = fields.get(JOB_ID).strip();
+        long jobId = JOB_ID_FORMAT.matcher(jobIdText).matches() ? Long.parseLong(jobIdText) : -1;
+        if (jobId < 0 || jobId > Integer.MAX_VALUE) {
+            throw RequestRejected.badRequest("invalid_field", JOB_ID, JOB_ID + " must be a whole number from 0 to " + Integer.MAX_VALUE);
+        }
+        String statusCode = fields.get(STATUS_CODE).strip();
+        if (!CompletionRequest.OK.equals(statusCode) && !CompletionRequest.ERR.equals(statusCode)) {
+            throw RequestRejected.badRequest("invalid_field", STATUS_CODE, STATUS_CODE + " must be OK or ERR");
+        }
+        String content = fields.get(STATUS_CONTENT);
+        if (content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
+            throw RequestRejected.badRequest("too_long", STATUS_CONTENT,
+                    STATUS_CONTENT + " may be at most " + MAX_CONTENT_BYTES + " bytes");
+        }
+        content = content.strip();
+        if (content.isEmpty()) {
+            throw RequestRejected.badRequest("invalid_field", STATUS_CONTENT,
+                    STATUS_CONTENT + " must not be empty: send the score, or the error text");
+        }
+        return new CompletionRequest(uid, (int) jobId, statusCode, content);
+    }
+
+    /** The header wins over the form field; a field sent twice counts as no key. */
+    private static String presentedKey(HttpServerRequest request, MultiMap fields) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).strip();
+        }
+        List<String> values = fields.getAll(KEY_FIELD);
+        return values.size() == 1 ? values.get(0) : null;
+    }
+
+    static String caller(HttpServerRequest request) {
+        SocketAddress address = request.remoteAddress();
+        if (address == null) {
+            return "unknown";
+        }
+        return address.hostAddress() != null ? address.hostAddress() : address.toString();
+    }
+}
