@@ -34,7 +34,8 @@ import jakarta.mail.internet.MimeMessage;
 public final class DevMail {
 
     private static final Pattern EML = Pattern.compile("(\\d+)\\.eml");
-    private static final Pattern HREF = Pattern.compile("href\\s*=\\s*\"([^\"]+)\"", Pattern.CASE_INSENSITIVE);
+    /** A link in a mail body: http(s) or mailto, up to a quote, an angle bracket or white space. */
+    private static final Pattern LINK = Pattern.compile("(?:https?://|mailto:)[^\\s\"'<>]+");
     private static final Session SESSION = Session.getInstance(new Properties());
 
     private final Path dir;
@@ -125,12 +126,16 @@ public final class DevMail {
         return out;
     }
 
-    /** The targets of the HTML links in the message (HTML entities decoded: presigned URLs carry {@code &amp;}). */
+    /**
+     * The links in the message's text and HTML parts, in order, once each (HTML entities decoded:
+     * presigned URLs in HTML carry {@code &amp;}).
+     */
     private static void collectLinks(Part part, Set<String> links) throws MessagingException, IOException {
-        if (part.isMimeType("text/html")) {
-            Matcher m = HREF.matcher(part.getContent().toString());
+        if (part.isMimeType("text/*")) {
+            boolean html = part.isMimeType("text/html");
+            Matcher m = LINK.matcher(part.getContent().toString());
             while (m.find()) {
-                links.add(unescape(m.group(1)));
+                links.add(html ? unescape(m.group()) : m.group());
             }
         } else if (part.isMimeType("multipart/*")) {
             Multipart multipart = (Multipart) part.getContent();
