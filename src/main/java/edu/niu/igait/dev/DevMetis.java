@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -92,6 +94,8 @@ public final class DevMetis implements AutoCloseable {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final Map<Long, Submission> submissions = new ConcurrentSkipListMap<>();
+    /** Submissions whose end is scheduled in this process: a qsub during start-up is not scheduled twice by resume(). */
+    private final Set<Long> scheduled = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -178,7 +182,7 @@ public final class DevMetis implements AutoCloseable {
     }
 
     private void schedule(Submission s) {
-        if (s.dueAt == null || scheduler.isShutdown()) {
+        if (s.dueAt == null || scheduler.isShutdown() || !scheduled.add(s.sequence)) {
             return;
         }
         long wait = Math.max(0, Duration.between(Instant.now(), Instant.parse(s.dueAt)).toMillis());
