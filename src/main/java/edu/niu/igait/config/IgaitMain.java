@@ -31,6 +31,11 @@ public final class IgaitMain {
     public static Main create(Properties overrides) {
         Main main = new Main();
         String profile = profile(overrides);
+        List<String> profiles = profiles(profile);
+        if (profiles.contains("dev") && profiles.contains("prod")) {
+            throw new StartupException(PROFILE + "=" + profile + ": the dev profile runs local stand-ins with well-known"
+                    + " credentials and never runs with prod; choose one");
+        }
         main.setPropertyPlaceholderLocations(locations(profile));
         Properties own = new Properties();
         for (String name : overrides.stringPropertyNames()) {
@@ -43,6 +48,10 @@ public final class IgaitMain {
         }
         main.setOverrideProperties(own);
         // Named explicitly: scanning the fat jar for configuration classes costs two seconds.
+        if (profiles.contains("dev")) {
+            // The dev run's local peers (S3, SMTP, Metis): started first, the pipeline's beans need them.
+            main.configure().addConfiguration(edu.niu.igait.dev.DevPeers.class);
+        }
         main.configure().addConfiguration(IgaitConfiguration.class);
         main.addMainListener(new StartupGuard());
         return main;
@@ -84,9 +93,8 @@ public final class IgaitMain {
         return props.getProperty(PROFILE);
     }
 
-    /** First location wins in Camel's properties component. */
-    static String locations(String profile) {
-        List<String> list = new ArrayList<>();
+    /** The profiles named in {@code camel.main.profile} (comma-separated), in order. */
+    static List<String> profiles(String profile) {
         List<String> profiles = new ArrayList<>();
         if (profile != null) {
             for (String p : profile.split(",")) {
@@ -95,6 +103,13 @@ public final class IgaitMain {
                 }
             }
         }
+        return profiles;
+    }
+
+    /** First location wins in Camel's properties component. */
+    static String locations(String profile) {
+        List<String> list = new ArrayList<>();
+        List<String> profiles = profiles(profile);
         for (String p : profiles) {
             list.add("file:application-" + p + ".properties;optional=true");
         }

@@ -143,6 +143,7 @@ public final class MetisSimulator implements AutoCloseable {
     private volatile boolean failing;
     private volatile Duration replyDelay = Duration.ZERO;
     private volatile Consumer<QsubCall> listener = call -> { };
+    private volatile Consumer<QsubCall> queueHook = call -> { };
     private SshServer server;
 
     /**
@@ -208,6 +209,16 @@ public final class MetisSimulator implements AutoCloseable {
     /** The next PBS id's number (default 1000). */
     public MetisSimulator nextSequence(long next) {
         this.sequence.set(next);
+        return this;
+    }
+
+    /**
+     * Called for each accepted qsub before its answer is sent, on the command's own thread: where a
+     * simulated PBS keeps the job. If it throws, qsub exits 1 with {@code qsub: cannot queue the job}
+     * on stderr and no submission is recorded.
+     */
+    public MetisSimulator onQueued(Consumer<QsubCall> hook) {
+        this.queueHook = hook == null ? call -> { } : hook;
         return this;
     }
 
@@ -522,6 +533,13 @@ public final class MetisSimulator implements AutoCloseable {
             String pbsId = seq + ".metis-sim";
             QsubCall call = new QsubCall(seq, pbsId, userId, jobId, script, Map.copyOf(variables),
                     channel.getSession().getUsername(), command, Instant.now());
+            try {
+                queueHook.accept(call);
+            } catch (RuntimeException e) {
+                LOG.warn("metis-sim: cannot queue {}: {}", pbsId, e.toString());
+                finish(1, null, "qsub: cannot queue the job\n");
+                return;
+            }
             submissions.add(call);
             finish(0, pbsId + "\n", null);
             try {

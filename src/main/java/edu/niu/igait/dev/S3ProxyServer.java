@@ -1,12 +1,15 @@
 package edu.niu.igait.dev;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +49,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * <p>The child JVM runs with C1 only and the serial GC: start-up to accepting connections takes about
  * 1.5 s here instead of 2.5 s. {@link #stop()} sends SIGTERM (S3Proxy shuts Jetty down cleanly), and
- * SIGKILL after 10 s. A JVM shutdown hook kills a process that was never stopped.
+ * SIGKILL after 10 s. A JVM shutdown hook kills a process that was never stopped, and the child runs
+ * under {@link ParentWatch}, which ends it when this JVM dies without running hooks (SIGKILL, OOM killer):
+ * the next start finds the port free.
  */
 public final class S3ProxyServer implements AutoCloseable {
 
@@ -55,6 +60,7 @@ public final class S3ProxyServer implements AutoCloseable {
     public static final Path DEFAULT_JAR = Path.of("target", "peers", "s3proxy.jar");
     /** The region clients sign with; S3Proxy accepts any. */
     public static final Region REGION = Region.US_EAST_2;
+    static final String MAIN_CLASS = "org.gaul.s3proxy.Main";
 
     private final Path jar;
     private final Path workDir;
@@ -100,11 +106,15 @@ public final class S3ProxyServer implements AutoCloseable {
             Path log = logFile();
             Files.writeString(log, "---- starting S3Proxy on " + endpoint() + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            // Started through ParentWatch: S3Proxy ends with this JVM even when it is killed with
+            // SIGKILL (no shutdown hook runs then), so a restart finds its port free.
+            Path launcher = writeLauncher();
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
-                    "-jar", jar.toString(),
+                    "-cp", launcher + File.pathSeparator + jar,
+                    ParentWatch.class.getName(), MAIN_CLASS,
                     "--properties", properties.toString()));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
@@ -112,7 +122,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE);
             process = builder.start();
-            process.getOutputStream().close();
+            // stdin stays open and unwritten: ParentWatch ends S3Proxy when it closes.
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start S3Proxy in " + workDir, e);
         }
@@ -157,6 +167,21 @@ public final class S3ProxyServer implements AutoCloseable {
         }
     }
 
+    /** Copies {@link ParentWatch} (JDK only) into {@code WORK/launcher/} for the child's class path. */
+    private Path writeLauncher() throws IOException {
+        Path root = workDir.resolve("launcher");
+        String resource = ParentWatch.class.getName().replace('.', '/') + ".class";
+        Path target = root.resolve(resource);
+        Files.createDirectories(target.getParent());
+        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("cannot find " + resource + " on the class path");
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return root;
+    }
+
     /** The last lines S3Proxy printed. */
     public String tail() {
         try {
@@ -191,6 +216,11 @@ public final class S3ProxyServer implements AutoCloseable {
 
     private static void kill(Process p) {
         List<ProcessHandle> children = p.descendants().toList();
+        try {
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            // already closed
+        }
         p.destroy();
         children.forEach(ProcessHandle::destroy);
         try {

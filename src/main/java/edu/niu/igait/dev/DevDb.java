@@ -1,0 +1,30 @@
+package edu.niu.igait.dev;
+
+import java.util.Map;
+
+import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.UploadValidator;
+import edu.niu.igait.store.JobStore;
+import org.apache.camel.CamelContext;
+
+/** {@code GET /dev/db/users/<uid>}: the job store's tree for a uid, as the app would read it. */
+public final class DevDb {
+
+    private final CamelContext context;
+
+    public DevDb(CamelContext context) {
+        this.context = context;
+    }
+
+    public Map<String, Object> user(String uid) {
+        if (uid == null || !UploadValidator.UID.matcher(uid).matches()) {
+            throw new RequestRejected(400, "invalid_uid", "uid", "a uid is 1 to 128 letters, digits, '_' or '-'");
+        }
+        JobStore store = context.getRegistry().lookupByNameAndType("jobStore", JobStore.class);
+        if (store == null) {
+            throw new RequestRejected(503, "no_store", null, "the job store is not running (igait.pipeline.enabled=false)");
+        }
+        return store.user(uid).orElseThrow(() -> new RequestRejected(404, "not_found", "uid", "no user with this uid in the "
+                + store.name() + " store"));
+    }
+}
