@@ -3,9 +3,11 @@ package edu.niu.igait.pipeline;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.StatusCode;
+import edu.niu.igait.metis.MetisSsh;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -21,9 +23,16 @@ public class StageFailures {
     private static final Logger LOG = LoggerFactory.getLogger("igait.pipeline");
 
     private final Pipeline pipeline;
+    private final MetisSsh.HostKeyRejections hostKeys;
 
     public StageFailures(Pipeline pipeline) {
+        this(pipeline, null);
+    }
+
+    /** @param hostKeys the host keys the Metis client refused, to name one that made stage 3 fail */
+    public StageFailures(Pipeline pipeline, MetisSsh.HostKeyRejections hostKeys) {
         this.pipeline = pipeline;
+        this.hostKeys = hostKeys;
     }
 
     public void failed(Exchange exchange) {
@@ -33,7 +42,9 @@ public class StageFailures {
         if (stage == null) {
             stage = exchange.getFromRouteId();
         }
-        String reason = Failures.reason(stage, error);
+        String reason = refusedHostKey(exchange, stage)
+                .map(key -> "Metis presented a host key that igait.metis.known-hosts does not trust (" + key + ")")
+                .orElse(Failures.reason(stage, error));
         boolean permanent = error != null && Failures.isPermanent(error);
         String value = permanent ? "Submission failed: " + reason + "." : "Submission failed: " + reason + ", gave up retrying.";
         Job job = null;
@@ -70,6 +81,15 @@ public class StageFailures {
         alert.put("reason", reason);
         alert.put("error", error == null ? null : Failures.summary(error));
         sendAlert(exchange, alert);
+    }
+
+    /** camel-ssh reports a refused host key as "Failed to authenticate": ask the client what it refused. */
+    private Optional<String> refusedHostKey(Exchange exchange, String stage) {
+        if (!"3-submit".equals(stage) || hostKeys == null) {
+            return Optional.empty();
+        }
+        Long started = exchange.getProperty("startedNanos", Long.class);
+        return hostKeys.since(started == null ? System.nanoTime() - 60_000_000_000L : started);
     }
 
     static void sendAlert(Exchange exchange, Map<String, Object> alert) {
