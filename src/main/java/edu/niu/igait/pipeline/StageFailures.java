@@ -1,11 +1,16 @@
 package edu.niu.igait.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import edu.niu.igait.job.DurableFiles;
 import edu.niu.igait.job.Job;
+import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.metis.MetisSsh;
 import org.apache.camel.Exchange;
@@ -15,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stage that failed for good (permanent error, or out of retries): the job gets status
- * {@code SubmissionErr} with a plain reason, job.json notes it, and the operator gets an alert. The
- * file consumer then moves the ticket to {@code data/failed/<stage>/}.
+ * {@code SubmissionErr} with a plain reason, job.json notes it, the operator gets an alert, and the
+ * ticket moves to {@code data/failed/<stage>/}. The stages have no {@code moveFailed}: the file
+ * consumer also rolls back an exchange whose retries a shutdown cut short, and that job must stay
+ * in its stage to resume at the next start.
  */
 public class StageFailures {
 
@@ -81,6 +88,25 @@ public class StageFailures {
         alert.put("reason", reason);
         alert.put("error", error == null ? null : Failures.summary(error));
         sendAlert(exchange, alert);
+        moveTicket(exchange, stage, sid);
+    }
+
+    private void moveTicket(Exchange exchange, String stage, String sid) {
+        String name = sid != null ? sid : exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        String folder = stage != null && stage.startsWith("stage-") ? stage.substring("stage-".length()) : stage;
+        if (name == null || name.contains("/") || !JobRepository.STAGES.contains(folder)) {
+            LOG.error("ticket {} of stage {}: not moved to {}/", name, stage, JobRepository.FAILED);
+            return;
+        }
+        JobRepository jobs = pipeline.jobs();
+        Path ticket = jobs.stageDir(folder).resolve(name);
+        Path failed = jobs.dataDir().resolve(JobRepository.FAILED).resolve(folder).resolve(name);
+        try {
+            Files.createDirectories(failed.getParent());
+            DurableFiles.move(ticket, failed);
+        } catch (IOException e) {
+            LOG.error("ticket {}: cannot move it to {}: {}", name, failed.getParent(), Failures.summary(e));
+        }
     }
 
     /** camel-ssh reports a refused host key as "Failed to authenticate": ask the client what it refused. */
