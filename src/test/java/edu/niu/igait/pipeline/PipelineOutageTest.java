@@ -308,20 +308,12 @@ class PipelineOutageTest {
         return service.dataDir().resolve(folder).resolve(sid);
     }
 
-    /** The index of the job carrying this submission id in {@code users/<uid>/jobs}. */
-    static int jobIndex(String uid, String sid) {
-        JsonNode jobs = peers.user(uid).path("jobs");
-        for (int i = 0; i < jobs.size(); i++) {
-            if (sid.equals(jobs.get(i).path("submission_id").asText())) {
-                return i;
-            }
-        }
-        throw new AssertionError("no job with submission id " + sid + " under users/" + uid + ": " + jobs);
+    private static int jobIndex(String uid, String sid) {
+        return RealtimeDb.jobIndex(peers, uid, sid);
     }
 
-    /** {@code users/<uid>/jobs/<n>/status} of this submission, as the Realtime Database holds it. */
-    static JsonNode status(String uid, String sid) {
-        return peers.user(uid).path("jobs").get(jobIndex(uid, sid)).get("status");
+    private static JsonNode status(String uid, String sid) {
+        return RealtimeDb.status(peers, uid, sid);
     }
 
     private Path download(String key) {
