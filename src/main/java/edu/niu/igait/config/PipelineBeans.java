@@ -54,7 +54,8 @@ final class PipelineBeans {
         context.getRegistry().bind("jobStore", store);
         context.getRegistry().bind("pipeline", pipeline);
         context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, duration(settings, "igait.retry.give-up-after", "24h")));
-        context.getRegistry().bind("stageFailures", new StageFailures(pipeline));
+        MetisSsh.HostKeyRejections refusedHostKeys = new MetisSsh.HostKeyRejections();
+        context.getRegistry().bind("stageFailures", new StageFailures(pipeline, refusedHostKeys));
 
         // S3
         String bucket = settings.get("igait.s3.bucket", "igait-storage");
@@ -72,7 +73,8 @@ final class PipelineBeans {
         Duration commandTimeout = duration(settings, "igait.metis.command-timeout", "60s");
         context.getRegistry().bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
         context.getRegistry().bind("metisClientBuilder",
-                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout));
+                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout,
+                        refusedHostKeys));
         context.getRegistry().bind("metisCommand", new MetisCommand(settings.get("igait.metis.command",
                 "qsub -v USER_ID=${uid},JOB_ID=${jobId} /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs")));
 

@@ -68,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * {@link #replyDelay(Duration)} holds every answer back (a stage stays open for crash tests);
  * {@link #failing(boolean)} / {@link #failNext(int)} make qsub exit 1 with
  * {@code qsub: cannot connect to server} on stderr.</li>
+ * <li>A command whose session ends before its answer is sent (the client was killed, or gave up, while
+ * {@link #replyDelay(Duration)} held the answer back) is <em>abandoned</em>: it stays in
+ * {@link #commands()}, goes to {@link #abandoned()}, and is never a submission, as if qsub had died
+ * with its session before submitting. A real qsub may have submitted by then; the simulator takes the
+ * answer reaching the client as the moment of acceptance, so that "one accepted qsub" in a crash test
+ * means one the service could have known about.</li>
  * </ul>
  *
  * <p>ed25519 needs no extra dependency: sshd 2.16 uses BouncyCastle's EdDSA (bcprov, which camel-ssh
@@ -136,6 +142,7 @@ public final class MetisSimulator implements AutoCloseable {
     private final List<PublicKey> authorizedKeys = new CopyOnWriteArrayList<>();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<QsubCall> submissions = new CopyOnWriteArrayList<>();
+    private final List<String> abandoned = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(1000);
     private final AtomicInteger failNext = new AtomicInteger();
     private volatile String requiredUser;
@@ -305,9 +312,15 @@ public final class MetisSimulator implements AutoCloseable {
         return List.copyOf(submissions);
     }
 
+    /** Every command whose session ended before it was answered (never a submission), in order. */
+    public List<String> abandoned() {
+        return List.copyOf(abandoned);
+    }
+
     public void clearRecords() {
         commands.clear();
         submissions.clear();
+        abandoned.clear();
     }
 
     // ---- host keys ----
@@ -485,9 +498,14 @@ public final class MetisSimulator implements AutoCloseable {
                 if (!delay.isZero() && !delay.isNegative()) {
                     Thread.sleep(delay.toMillis());
                 }
+                if (!channel.isOpen() || channel.isClosing()) {
+                    abandoned.add(command);
+                    return;
+                }
                 answer();
             } catch (InterruptedException e) {
-                // the session went away while the answer was held back
+                // the session went away while the answer was held back (destroy() interrupts)
+                abandoned.add(command);
             } catch (IOException e) {
                 LOG.debug("metis-sim: cannot answer {}: {}", command, e.toString());
             } finally {
@@ -541,7 +559,14 @@ public final class MetisSimulator implements AutoCloseable {
                 return;
             }
             submissions.add(call);
-            finish(0, pbsId + "\n", null);
+            try {
+                finish(0, pbsId + "\n", null);
+            } catch (IOException e) {
+                // the answer did not reach the client: not accepted
+                submissions.remove(call);
+                abandoned.add(command);
+                throw e;
+            }
             try {
                 listener.accept(call);
             } catch (RuntimeException e) {

@@ -1,24 +1,29 @@
 package edu.niu.igait.metis;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import edu.niu.igait.config.StartupException;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.keyverifier.RejectAllServerKeyVerifier;
 import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.signature.BuiltinSignatures;
@@ -53,8 +58,37 @@ public final class MetisSsh {
         return provider;
     }
 
+    /**
+     * The last host key the client refused. camel-ssh reports any session that ends before the login
+     * as "Failed to authenticate username ..." and drops the cause, so a failure report asks here
+     * whether it was the host key that was refused.
+     */
+    public static final class HostKeyRejections {
+
+        private record Rejection(long atNanos, String key) {
+        }
+
+        private volatile Rejection last;
+
+        void record(PublicKey key) {
+            last = new Rejection(System.nanoTime(), KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key));
+        }
+
+        /** The refused key ({@code <type> SHA256:<fingerprint>}) if one was refused at or after {@code nanoTime}. */
+        public Optional<String> since(long nanoTime) {
+            Rejection r = last;
+            return r != null && r.atNanos - nanoTime >= 0 ? Optional.of(r.key) : Optional.empty();
+        }
+    }
+
     /** A client builder for camel-ssh's {@code clientBuilder} option. */
     public static ClientBuilder clientBuilder(String knownHosts, String host, int port, Duration commandTimeout) {
+        return clientBuilder(knownHosts, host, port, commandTimeout, new HostKeyRejections());
+    }
+
+    /** The same, noting each host key it refuses in {@code rejections}. */
+    public static ClientBuilder clientBuilder(String knownHosts, String host, int port, Duration commandTimeout,
+                                              HostKeyRejections rejections) {
         if (knownHosts == null || knownHosts.isBlank()) {
             throw new StartupException("igait.metis.known-hosts is required: a known_hosts file with Metis's host keys"
                     + " (e.g. from ssh-keyscan -p PORT HOST); unknown hosts are never trusted");
@@ -68,7 +102,16 @@ public final class MetisSsh {
             @Override
             public SshClient build(boolean isFillWithDefaultValues) {
                 SshClient client = super.build(isFillWithDefaultValues);
-                KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, path);
+                KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, path) {
+                    @Override
+                    public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
+                        boolean trusted = super.verifyServerKey(session, remote, key);
+                        if (!trusted) {
+                            rejections.record(key);
+                        }
+                        return trusted;
+                    }
+                };
                 client.setServerKeyVerifier(verifier);
                 // Offer only the host key types known_hosts has for Metis, so the server cannot pick
                 // another type of its keys that we could not check.

@@ -148,8 +148,13 @@ public class Pipeline {
             j.retry = null;
         });
         store.setFields(job.uid, job.jobId, Map.of("pbs_id", pbsId));
-        setStatus(job, StatusCode.Processing, "Submitted to Metis as PBS job " + pbsId + ".");
+        setStatus(job, StatusCode.Processing, submittedValue(pbsId));
         LOG.info(Subsystem.METIS, "job {} for uid {}: submitted to Metis as {} ({} ms)", job.jobId, job.uid, pbsId, elapsed(exchange));
+    }
+
+    /** The status value while Metis has the job. */
+    public static String submittedValue(String pbsId) {
+        return "Submitted to Metis as PBS job " + pbsId + ".";
     }
 
     // 4-notify ---------------------------------------------------------------------------------
@@ -164,6 +169,12 @@ public class Pipeline {
             j.welcomeMailSentAt = Instant.now();
             j.retry = null;
         });
+        // Retries told the app "the mail server unavailable, retrying"; the mail is out: show the job
+        // as Metis has it again (unless something newer, such as the result, replaced that status).
+        if (job.status != null && job.status.code == StatusCode.Processing && job.pbsId != null
+                && job.status.value != null && job.status.value.startsWith(Failures.peer("4-notify") + " unavailable")) {
+            setStatus(job, StatusCode.Processing, submittedValue(job.pbsId));
+        }
         LOG.info(Subsystem.MAIL, "job {} for uid {}: welcome mail sent ({} ms)", job.jobId, job.uid, elapsed(exchange));
     }
 

@@ -275,6 +275,28 @@ class MetisSimulatorTest {
         assertThat(metis.submissions()).isEmpty();
     }
 
+    @Test
+    void aCommandWhoseSessionEndsBeforeTheAnswerIsAbandonedNotSubmitted() throws Exception {
+        metis.replyDelay(Duration.ofSeconds(30));
+        SshClient client = client(KeyType.ED25519, metis.writeKnownHosts(dir.resolve("known_hosts_gone"), KeyType.ED25519),
+                KeyType.ED25519);
+        try {
+            ClientSession session = connect(client, "igait", KeyIdentityProvider.wrapKeyPairs(clientKeys.get(KeyType.ED25519)));
+            ChannelExec channel = session.createExecChannel(QSUB);
+            channel.setOut(new ByteArrayOutputStream());
+            channel.setErr(new ByteArrayOutputStream());
+            channel.open().verify(T);
+            org.awaitility.Awaitility.await().atMost(T).until(() -> metis.commands().size() == 1);
+            session.close(true); // as a killed client: the connection just goes
+            org.awaitility.Awaitility.await().atMost(T).until(() -> metis.abandoned().size() == 1);
+        } finally {
+            client.stop();
+        }
+        assertThat(metis.abandoned()).containsExactly(QSUB);
+        assertThat(metis.commands()).containsExactly(QSUB);
+        assertThat(metis.submissions()).isEmpty();
+    }
+
     // ---- helpers ----
 
     /** A client that offers only {@code hostKeyType}'s algorithms for the host key and {@code userKeyType}'s for itself. */
