@@ -119,16 +119,17 @@ public class Pipeline {
         String sid = exchange.getProperty(SID, String.class);
         Job job = jobs.get(sid);
         setStatus(job, StatusCode.Queue, "Currently in queue.");
+        // Noted before deleting: a crash in between must find the videos in S3, not call them lost.
+        jobs.update(sid, j -> {
+            j.videosDeletedAt = Instant.now();
+            j.retry = null;
+        });
         try {
             Files.deleteIfExists(jobs.jobDir(sid).resolve(job.front.fileName("front")));
             Files.deleteIfExists(jobs.jobDir(sid).resolve(job.side.fileName("side")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the local videos of " + sid, e);
         }
-        jobs.update(sid, j -> {
-            j.videosDeletedAt = Instant.now();
-            j.retry = null;
-        });
         long mb = (job.front.bytes + job.side.bytes) / (1024 * 1024);
         LOG.info(Subsystem.S3, "job {} for uid {}: stored in S3 (2 files, {} MB, {} ms)", job.jobId, job.uid, mb, elapsed(exchange));
     }
@@ -139,6 +140,21 @@ public class Pipeline {
     public boolean alreadySubmitted(Exchange exchange) {
         Job job = jobs.get(exchange.getProperty(SID, String.class));
         return job.pbsId != null;
+    }
+
+    /**
+     * A job Metis already took (a crash may have come between job.json and the store): the store
+     * is told again, so the app does not stay at "in queue".
+     */
+    public void confirmSubmitted(Exchange exchange) {
+        Job job = jobs.get(exchange.getProperty(SID, String.class));
+        store.setFields(job.uid, job.jobId, Map.of("pbs_id", job.pbsId));
+        if (job.status == null || job.status.code != StatusCode.Processing) {
+            setStatus(job, StatusCode.Processing, submittedValue(job.pbsId));
+        } else {
+            store.setStatus(job.uid, job.jobId, StatusCode.Processing, job.status.value);
+        }
+        LOG.info(Subsystem.METIS, "job {} for uid {}: already on Metis as {}, not submitted again", job.jobId, job.uid, job.pbsId);
     }
 
     public void submitted(Exchange exchange, String pbsId) {
