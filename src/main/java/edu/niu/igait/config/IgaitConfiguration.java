@@ -39,11 +39,14 @@ public class IgaitConfiguration implements CamelConfiguration {
         context.getRegistry().bind("submissions", new Submissions(jobs));
 
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
+        // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
+        String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
+                settings.intValue("camel.server.port", 8080));
         context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelContextRoutesStartingEvent) {
-                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, routerName);
                     if (router != null) {
                         guard.install(router);
                     }
