@@ -1,10 +1,16 @@
 package edu.niu.igait.http;
 
+import java.io.File;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -16,6 +22,14 @@ import io.vertx.ext.web.RoutingContext;
 public final class ApiGuard implements Handler<RoutingContext> {
 
     public static final String UPLOAD_PATH = "/api/v1/upload";
+
+    /** How often a fully received upload is checked for a multipart body that never ended. */
+    static final long TRUNCATION_CHECK_MS = 500;
+    /** Uploads being watched, by request (the route sees the request, not the routing context). */
+    private static final Map<HttpServerRequest, AtomicInteger> BODY_STATE = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final int WAITING = 0;
+    private static final int CLAIMED = 1;
+    private static final int ABANDONED = 2;
 
     private final long maxUploadRequestBytes;
     private final long maxFormBytes;
@@ -59,6 +73,9 @@ public final class ApiGuard implements Handler<RoutingContext> {
                         + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
                 return;
             }
+            if (upload && request.method() == HttpMethod.POST) {
+                watchForTruncation(ctx);
+            }
         } else if (declared > maxFormBytes) {
             reject(ctx, 413, "too_large", "the request body is " + declared + " bytes; at most " + maxFormBytes + " are accepted here");
             return;
@@ -67,6 +84,54 @@ public final class ApiGuard implements Handler<RoutingContext> {
             return;
         }
         ctx.next();
+    }
+
+    /**
+     * Called by the upload route when it starts on a request: false if the guard has already answered
+     * it as cut short (the route must then not accept it).
+     */
+    public static boolean claimBody(HttpServerRequest request) {
+        AtomicInteger state = BODY_STATE.get(request);
+        return state == null || state.compareAndSet(WAITING, CLAIMED) || state.get() == CLAIMED;
+    }
+
+    /**
+     * A multipart body whose closing boundary never comes (cut short, yet as long as its
+     * Content-Length) is fully received, but the body handler waits forever for its last part: the
+     * client hangs and the temp files stay. Once the request has ended and every part received is on
+     * disk, a body the route has not claimed is answered 400 and its temp files are deleted.
+     */
+    private static void watchForTruncation(RoutingContext ctx) {
+        AtomicInteger state = new AtomicInteger(WAITING);
+        HttpServerRequest request = ctx.request();
+        BODY_STATE.put(request, state);
+        ctx.addEndHandler(done -> BODY_STATE.remove(request));
+        ctx.request().end().onSuccess(ended -> {
+            long[] last = {-1};
+            ctx.vertx().setPeriodic(TRUNCATION_CHECK_MS, timer -> {
+                if (state.get() != WAITING || ctx.response().ended() || ctx.response().closed()) {
+                    ctx.vertx().cancelTimer(timer);
+                    return;
+                }
+                long received = 0;
+                long onDisk = 0;
+                for (FileUpload f : ctx.fileUploads()) {
+                    received += f.size();
+                    onDisk += new File(f.uploadedFileName()).length();
+                }
+                // Still writing the last bytes out, or not yet checked twice: wait.
+                if (onDisk < received || onDisk != last[0]) {
+                    last[0] = onDisk;
+                    return;
+                }
+                if (state.compareAndSet(WAITING, ABANDONED)) {
+                    ctx.vertx().cancelTimer(timer);
+                    ctx.cancelAndCleanupFileUploads();
+                    reject(ctx, 400, "truncated", "the multipart body ended before its closing boundary: "
+                            + "the upload was cut short; send it again");
+                }
+            });
+        });
     }
 
     private static long contentLength(HttpServerRequest request) {
