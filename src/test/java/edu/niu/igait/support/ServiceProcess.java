@@ -1,0 +1,199 @@
+package edu.niu.igait.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service as a separate JVM, as operators run it: {@code java -Xmx256m -cp <test classpath>
+ * edu.niu.igait.App} with {@code -D} properties and extra environment variables, in the project
+ * folder (or another working directory), all output in a log file under {@code target/service-logs/}.
+ * For what one JVM cannot show: a kill -9, an exit code, the one line start-up prints when it fails.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    public static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final int port;
+    private final Path dataDir;
+    private final Path log;
+
+    private ServiceProcess(Process process, int port, Path dataDir, Path log) {
+        this.process = process;
+        this.port = port;
+        this.dataDir = dataDir;
+        this.log = log;
+    }
+
+    /** In the project folder, with the given properties (igait.data-dir and camel.server.port chosen unless given). */
+    public static ServiceProcess start(Map<String, String> properties) {
+        return start(Path.of("").toAbsolutePath(), properties, Map.of());
+    }
+
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment) {
+        return start(Path.of("").toAbsolutePath(), properties, environment);
+    }
+
+    /**
+     * Starts the JVM and returns at once; {@link #awaitHealthy()} waits for HTTP, {@link #awaitExit}
+     * for a start-up failure.
+     */
+    public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("camel.server.host", "127.0.0.1");
+        props.putAll(properties);
+        try {
+            if (!props.containsKey("igait.data-dir")) {
+                props.put("igait.data-dir", Files.createTempDirectory("igait-data-").toString());
+            }
+            if (!props.containsKey("camel.server.port")) {
+                props.put("camel.server.port", Integer.toString(Ports.free()));
+            }
+            Path logs = Path.of("target", "service-logs").toAbsolutePath();
+            Files.createDirectories(logs);
+            Path log = Files.createTempFile(logs, "service-", ".log");
+
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx256m");
+            props.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.add("-cp");
+            command.add(classPath());
+            command.add("edu.niu.igait.App");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workingDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            return new ServiceProcess(process, Integer.parseInt(props.get("camel.server.port")),
+                    Path.of(props.get("igait.data-dir")).toAbsolutePath(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the service process", e);
+        }
+    }
+
+    /** The test JVM's class path (surefire's real one when it runs us through a manifest-only jar). */
+    static String classPath() {
+        String surefire = System.getProperty("surefire.test.class.path");
+        return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
+    }
+
+    /** Waits until the service's routes answer HTTP; fails with the log's tail if the process ends first. */
+    public ServiceProcess awaitHealthy() {
+        return awaitHealthy(HEALTHY_TIMEOUT);
+    }
+
+    public ServiceProcess awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Http.answers(uri(Http.PROBE_PATH))) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited with " + process.exitValue() + " before it was healthy:\n" + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service was not healthy within " + timeout.toSeconds() + " s:\n" + logTail());
+            }
+            sleep(100);
+        }
+        return this;
+    }
+
+    /** Waits for the process to end on its own; returns its exit code, or fails if it is still running. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the service was still running after " + timeout.toSeconds() + " s:\n" + logTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook, no clean-up, as a power cut or the OOM killer would. Waits for the end. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("process " + process.pid() + " did not die after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Asks the service to stop (SIGTERM), kills it if it has not stopped within 20 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** The file stdout and stderr go to. */
+    public Path log() {
+        return log;
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String logTail() {
+        String text = logText();
+        return "--- " + log + " (last lines) ---\n" + (text.length() > 4000 ? text.substring(text.length() - 4000) : text);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

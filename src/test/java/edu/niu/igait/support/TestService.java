@@ -1,0 +1,202 @@
+package edu.niu.igait.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import edu.niu.igait.config.IgaitMain;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.DefaultMainShutdownStrategy;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * The real service, in this JVM: {@code IgaitMain.create(props).run()} on a background thread, with
+ * the project's {@code application.properties} and {@code routes/} (the working directory is the
+ * project folder), a fresh data folder and a free port on 127.0.0.1.
+ *
+ * <pre>{@code
+ * try (TestService service = TestService.start(Map.of("igait.upload.max-video-bytes", "1048576"))) {
+ *     HttpResponse<String> r = http.send(HttpRequest.newBuilder(service.uri("/api/v1/upload"))...);
+ * }
+ * }</pre>
+ */
+public final class TestService implements AutoCloseable {
+
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
+    private final Main main;
+    private final Thread thread;
+    private final int port;
+    private final Path dataDir;
+    private final AtomicReference<Throwable> failure;
+    private final CountDownLatch finished;
+    private final CamelContext context;
+
+    private TestService(Main main, Thread thread, int port, Path dataDir, AtomicReference<Throwable> failure,
+                        CountDownLatch finished, CamelContext context) {
+        this.main = main;
+        this.thread = thread;
+        this.port = port;
+        this.dataDir = dataDir;
+        this.failure = failure;
+        this.finished = finished;
+        this.context = context;
+    }
+
+    /** A service with the project's configuration only (fresh data folder, free port). */
+    public static TestService start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts the service and waits until HTTP answers.
+     *
+     * @param overrides properties that win over {@code application.properties}; {@code igait.data-dir}
+     *                  and {@code camel.server.port} are chosen here unless given
+     * @throws IllegalStateException with the start-up exception as its cause when the service does
+     *                               not come up (its message is {@code StartupException.describe} of it)
+     */
+    public static TestService start(Map<String, String> overrides) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("camel.server.host", "127.0.0.1");
+        props.putAll(overrides);
+        Path dataDir;
+        if (props.containsKey("igait.data-dir")) {
+            dataDir = Path.of(props.get("igait.data-dir")).toAbsolutePath();
+        } else {
+            try {
+                dataDir = Files.createTempDirectory("igait-data-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            props.put("igait.data-dir", dataDir.toString());
+        }
+        if (!props.containsKey("camel.server.port")) {
+            props.put("camel.server.port", Integer.toString(Ports.free()));
+        }
+        int port = Integer.parseInt(props.get("camel.server.port"));
+        Properties properties = new Properties();
+        properties.putAll(props);
+
+        Main main = IgaitMain.create(properties);
+        // A JVM shutdown hook per service would pile up in a test JVM.
+        if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy strategy) {
+            strategy.disableHangupSupport();
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<CamelContext> context = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                context.set(m.getCamelContext());
+                started.countDown();
+            }
+        });
+        Thread thread = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            } finally {
+                finished.countDown();
+            }
+        }, "igait-test-service-" + COUNT.incrementAndGet());
+        thread.setDaemon(true);
+        thread.start();
+
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (!started.await(50, TimeUnit.MILLISECONDS)) {
+                if (finished.getCount() == 0) {
+                    throw startFailed(failure.get(), "the service stopped during start-up");
+                }
+                if (System.nanoTime() > deadline) {
+                    stopQuietly(main, thread);
+                    throw startFailed(failure.get(), "the service did not start within " + START_TIMEOUT.toSeconds() + " s");
+                }
+            }
+            TestService service = new TestService(main, thread, port, dataDir, failure, finished, context.get());
+            while (!Http.answers(service.uri(Http.PROBE_PATH))) {
+                if (finished.getCount() == 0) {
+                    throw startFailed(failure.get(), "the service stopped during start-up");
+                }
+                if (System.nanoTime() > deadline) {
+                    service.close();
+                    throw startFailed(null, "HTTP did not answer on port " + port + " within " + START_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.sleep(50);
+            }
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopQuietly(main, thread);
+            throw new IllegalStateException("interrupted while the service was starting", e);
+        }
+    }
+
+    private static IllegalStateException startFailed(Throwable cause, String what) {
+        String message = cause == null ? what
+                : what + ": " + edu.niu.igait.config.StartupException.describe(cause);
+        return new IllegalStateException(message, cause);
+    }
+
+    private static void stopQuietly(Main main, Thread thread) {
+        main.completed();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** {@code http://127.0.0.1:<port><path>}; path starts with '/' and may carry a query. */
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    /** The exception the service's main thread ended with, if it did. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Stops Camel (routes, HTTP server) cleanly and waits for the main thread to end. */
+    @Override
+    public void close() {
+        main.completed();
+        try {
+            if (!finished.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the service on port " + port + " did not stop within 30 s");
+            }
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
