@@ -126,9 +126,10 @@ public final class ApiGuard implements Handler<RoutingContext> {
                 }
                 if (state.compareAndSet(WAITING, ABANDONED)) {
                     ctx.vertx().cancelTimer(timer);
-                    ctx.cancelAndCleanupFileUploads();
+                    // Answer first: cancelling fails the body handler, whose failure would answer 500.
                     reject(ctx, 400, "truncated", "the multipart body ended before its closing boundary: "
                             + "the upload was cut short; send it again");
+                    ctx.cancelAndCleanupFileUploads();
                 }
             });
         });
