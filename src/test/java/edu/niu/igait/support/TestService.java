@@ -44,9 +44,11 @@ public final class TestService implements AutoCloseable {
     private final AtomicReference<Throwable> failure;
     private final CountDownLatch finished;
     private final CamelContext context;
+    private final boolean ownDataDir;
 
-    private TestService(Main main, Thread thread, int port, Path dataDir, AtomicReference<Throwable> failure,
+    private TestService(Main main, Thread thread, int port, Path dataDir, boolean ownDataDir, AtomicReference<Throwable> failure,
                         CountDownLatch finished, CamelContext context) {
+        this.ownDataDir = ownDataDir;
         this.main = main;
         this.thread = thread;
         this.port = port;
@@ -74,7 +76,8 @@ public final class TestService implements AutoCloseable {
         props.put("camel.server.host", "127.0.0.1");
         props.putAll(overrides);
         Path dataDir;
-        if (props.containsKey("igait.data-dir")) {
+        boolean ownDataDir = !props.containsKey("igait.data-dir");
+        if (!ownDataDir) {
             dataDir = Path.of(props.get("igait.data-dir")).toAbsolutePath();
         } else {
             try {
@@ -130,7 +133,7 @@ public final class TestService implements AutoCloseable {
                     throw startFailed(failure.get(), "the service did not start within " + START_TIMEOUT.toSeconds() + " s");
                 }
             }
-            TestService service = new TestService(main, thread, port, dataDir, failure, finished, context.get());
+            TestService service = new TestService(main, thread, port, dataDir, ownDataDir, failure, finished, context.get());
             while (!Http.answers(service.uri(Http.PROBE_PATH))) {
                 if (finished.getCount() == 0) {
                     throw startFailed(failure.get(), "the service stopped during start-up");
@@ -145,7 +148,21 @@ public final class TestService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopQuietly(main, thread);
+            deleteIfOwn(dataDir, ownDataDir);
             throw new IllegalStateException("interrupted while the service was starting", e);
+        } catch (RuntimeException e) {
+            deleteIfOwn(dataDir, ownDataDir);
+            throw e;
+        }
+    }
+
+    private static void deleteIfOwn(Path dataDir, boolean own) {
+        if (own) {
+            try {
+                edu.niu.igait.job.DurableFiles.deleteTree(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the test data folder " + dataDir, e);
+            }
         }
     }
 
@@ -186,7 +203,10 @@ public final class TestService implements AutoCloseable {
         return failure.get();
     }
 
-    /** Stops Camel (routes, HTTP server) cleanly and waits for the main thread to end. */
+    /**
+     * Stops Camel (routes, HTTP server) cleanly and waits for the main thread to end; deletes the data
+     * folder if this class made it (one given in {@code igait.data-dir} is left alone).
+     */
     @Override
     public void close() {
         main.completed();
@@ -198,5 +218,6 @@ public final class TestService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deleteIfOwn(dataDir, ownDataDir);
     }
 }
