@@ -109,8 +109,16 @@ public final class ApiGuard implements Handler<RoutingContext> {
         ctx.request().end().onSuccess(ended -> {
             long[] last = {-1};
             ctx.vertx().setPeriodic(TRUNCATION_CHECK_MS, timer -> {
-                if (state.get() != WAITING || ctx.response().ended() || ctx.response().closed()) {
+                if (state.get() != WAITING || ctx.response().ended()) {
                     ctx.vertx().cancelTimer(timer);
+                    return;
+                }
+                if (ctx.response().closed()) {
+                    // The client gave up on it: nobody to answer, but its temp files must go.
+                    if (state.compareAndSet(WAITING, ABANDONED)) {
+                        ctx.vertx().cancelTimer(timer);
+                        ctx.cancelAndCleanupFileUploads();
+                    }
                     return;
                 }
                 long received = 0;
