@@ -325,23 +325,32 @@ class UploadIntakeTest {
         before.awaitUnchanged(CLEAN_UP);
     }
 
-    /** A client that goes away in the middle of its body: no answer can reach it, but nothing may stay behind. */
-    @Test
-    void aClientGoneMidBodyLeavesNothingBehind() throws Exception {
+    /**
+     * A client that goes away, in the middle of its body or after a body without its closing boundary
+     * (before the service could answer it): no answer can reach it, but nothing may stay behind.
+     */
+    @ParameterizedTest(name = "whole body sent: {0}")
+    @ValueSource(booleans = {false, true})
+    void aClientThatGoesAwayLeavesNothingBehind(boolean wholeBodyWithoutClosingBoundary) throws Exception {
         DataDirSnapshot before = DataDirSnapshot.of(service.dataDir());
-        java.io.ByteArrayOutputStream start = new java.io.ByteArrayOutputStream();
-        for (String[] f : new String[][] {{"uid", UploadForm.UID}, {"age", "7"}, {"sex", "F"}}) {
-            start.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"\r\n\r\n" + f[1] + "\r\n")
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (String[] f : new String[][] {{"uid", UploadForm.UID}, {"age", "7"}, {"ethnicity", "x"}, {"sex", "F"},
+                                          {"height", "1 m"}, {"weight", "20"}, {"email", "a@example.org"}}) {
+            body.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"\r\n\r\n" + f[1] + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
         }
-        start.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"fileuploadfront\"; filename=\"front.mp4\"\r\n"
-                + "Content-Type: video/mp4\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        start.writeBytes(Videos.bytes("mp4", 200_000));
+        for (String field : List.of("fileuploadfront", "fileuploadside")) {
+            body.writeBytes(("--b\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"v.mp4\"\r\n"
+                    + "Content-Type: video/mp4\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(Videos.bytes("mp4", 200_000));
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        long declared = wholeBodyWithoutClosingBoundary ? body.size() : 10_000_000;
         try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), service.port())) {
             var out = socket.getOutputStream();
             out.write(("POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                    + "Content-Length: 10000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(start.toByteArray());
+                    + "Content-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body.toByteArray());
             out.flush();
             awaitUploadFile(service.dataDir());
         }
