@@ -12,8 +12,10 @@ class TestServiceTest {
     @Test
     void twoServicesOneAfterTheOtherInOneJvm() {
         int port;
+        java.nio.file.Path firstData;
         try (TestService first = TestService.start()) {
             port = first.port();
+            firstData = first.dataDir();
             assertThat(first.context().getStatus().isStarted()).isTrue();
             assertThat(Http.get(first.uri(Http.PROBE_PATH)).statusCode()).isEqualTo(404);
             assertThat(first.dataDir().resolve("stages/1-record")).isDirectory();
@@ -24,6 +26,7 @@ class TestServiceTest {
             assertThat(second.context().getStatus().isStarted()).isTrue();
             assertThat(Http.answers(second.uri(Http.PROBE_PATH))).isTrue();
         }
+        assertThat(firstData).as("a data folder the harness made is removed on close").doesNotExist();
         try (TestService third = TestService.start()) {
             assertThat(Http.answers(third.uri(Http.PROBE_PATH))).isTrue();
         }
