@@ -1,10 +1,16 @@
 package edu.niu.igait.http;
 
+import java.io.File;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,6 +25,14 @@ public final class ApiGuard implements Handler<RoutingContext> {
     public static final String COMPLETION_PATH = "/api/v1/completion";
     /** Mirrors CompletionValidator.MAX_CONTENT_BYTES for the message (http does not depend on completion). */
     static final int COMPLETION_CONTENT_BYTES = 4096;
+
+    /** How often a fully received upload is checked for a multipart body that never ended. */
+    static final long TRUNCATION_CHECK_MS = 500;
+    /** Uploads being watched, by request (the route sees the request, not the routing context). */
+    private static final Map<HttpServerRequest, AtomicInteger> BODY_STATE = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final int WAITING = 0;
+    private static final int CLAIMED = 1;
+    private static final int ABANDONED = 2;
 
     private final long maxUploadRequestBytes;
     private final long maxFormBytes;
@@ -69,6 +83,9 @@ public final class ApiGuard implements Handler<RoutingContext> {
                         + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
                 return;
             }
+            if (upload && request.method() == HttpMethod.POST) {
+                watchForTruncation(ctx);
+            }
         } else if (declared > maxFormBytes) {
             reject(ctx, 413, "too_large", "the request body is " + declared + " bytes; at most " + maxFormBytes + " are accepted here");
             return;
@@ -113,6 +130,63 @@ public final class ApiGuard implements Handler<RoutingContext> {
         } else {
             fail(ctx, 400, "too_long", "a text field is longer than the service reads (8192 bytes)", null);
         }
+    }
+
+    /**
+     * Called by the upload route when it starts on a request: false if the guard has already answered
+     * it as cut short (the route must then not accept it).
+     */
+    public static boolean claimBody(HttpServerRequest request) {
+        AtomicInteger state = BODY_STATE.get(request);
+        return state == null || state.compareAndSet(WAITING, CLAIMED) || state.get() == CLAIMED;
+    }
+
+    /**
+     * A multipart body whose closing boundary never comes (cut short, yet as long as its
+     * Content-Length) is fully received, but the body handler waits forever for its last part: the
+     * client hangs and the temp files stay. Once the request has ended and every part received is on
+     * disk, a body the route has not claimed is answered 400 and its temp files are deleted.
+     */
+    private static void watchForTruncation(RoutingContext ctx) {
+        AtomicInteger state = new AtomicInteger(WAITING);
+        HttpServerRequest request = ctx.request();
+        BODY_STATE.put(request, state);
+        ctx.addEndHandler(done -> BODY_STATE.remove(request));
+        ctx.request().end().onSuccess(ended -> {
+            long[] last = {-1};
+            ctx.vertx().setPeriodic(TRUNCATION_CHECK_MS, timer -> {
+                if (state.get() != WAITING || ctx.response().ended()) {
+                    ctx.vertx().cancelTimer(timer);
+                    return;
+                }
+                if (ctx.response().closed()) {
+                    // The client gave up on it: nobody to answer, but its temp files must go.
+                    if (state.compareAndSet(WAITING, ABANDONED)) {
+                        ctx.vertx().cancelTimer(timer);
+                        ctx.cancelAndCleanupFileUploads();
+                    }
+                    return;
+                }
+                long received = 0;
+                long onDisk = 0;
+                for (FileUpload f : ctx.fileUploads()) {
+                    received += f.size();
+                    onDisk += new File(f.uploadedFileName()).length();
+                }
+                // Still writing the last bytes out, or not yet checked twice: wait.
+                if (onDisk < received || onDisk != last[0]) {
+                    last[0] = onDisk;
+                    return;
+                }
+                if (state.compareAndSet(WAITING, ABANDONED)) {
+                    ctx.vertx().cancelTimer(timer);
+                    // Answer first: cancelling fails the body handler, whose failure would answer 500.
+                    reject(ctx, 400, "truncated", "the multipart body ended before its closing boundary: "
+                            + "the upload was cut short; send it again");
+                    ctx.cancelAndCleanupFileUploads();
+                }
+            });
+        });
     }
 
     private static long contentLength(HttpServerRequest request) {

@@ -18,6 +18,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.http.ApiGuard;
 import edu.niu.igait.http.RequestRejected;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -90,6 +91,10 @@ public class UploadValidator {
 
     public Upload validate(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        if (!ApiGuard.claimBody(request)) {
+            // Answered already as cut short while this exchange was on its way: accept nothing.
+            throw RequestRejected.badRequest("truncated", null, "the upload was cut short; send it again");
+        }
         String method = request.method().name();
         if (!"POST".equals(method)) {
             throw new RequestRejected(405, "method_not_allowed", null,

@@ -27,9 +27,11 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path dataDir;
     private final Path log;
+    private final boolean ownDataDir;
 
-    private ServiceProcess(Process process, int port, Path dataDir, Path log) {
+    private ServiceProcess(Process process, int port, Path dataDir, boolean ownDataDir, Path log) {
         this.process = process;
+        this.ownDataDir = ownDataDir;
         this.port = port;
         this.dataDir = dataDir;
         this.log = log;
@@ -56,8 +58,9 @@ public final class ServiceProcess implements AutoCloseable {
             props.put("igait.pipeline.enabled", "false");
             props.put("camel.main.routes-include-pattern", TestService.INTAKE_ONLY_ROUTES);
         }
+        boolean ownDataDir = !props.containsKey("igait.data-dir");
         try {
-            if (!props.containsKey("igait.data-dir")) {
+            if (ownDataDir) {
                 props.put("igait.data-dir", Files.createTempDirectory("igait-data-").toString());
             }
             if (!props.containsKey("camel.server.port")) {
@@ -81,7 +84,7 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().putAll(environment);
             Process process = builder.start();
             return new ServiceProcess(process, Integer.parseInt(props.get("camel.server.port")),
-                    Path.of(props.get("igait.data-dir")).toAbsolutePath(), log);
+                    Path.of(props.get("igait.data-dir")).toAbsolutePath(), ownDataDir, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the service process", e);
         }
@@ -137,20 +140,29 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Asks the service to stop (SIGTERM), kills it if it has not stopped within 20 s. */
+    /**
+     * Asks the service to stop (SIGTERM), kills it if it has not stopped within 20 s, and deletes the
+     * data folder if this class made it (pass {@code igait.data-dir} to keep it, e.g. for a restart).
+     */
     @Override
     public void close() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    kill();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 kill();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill();
+        }
+        if (ownDataDir) {
+            try {
+                edu.niu.igait.job.DurableFiles.deleteTree(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the test data folder " + dataDir, e);
+            }
         }
     }
 

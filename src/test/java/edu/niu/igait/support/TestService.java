@@ -35,6 +35,7 @@ import org.apache.camel.main.MainListenerSupport;
 public final class TestService implements AutoCloseable {
 
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    /** The intake alone: the stage routes need peers, which the pipeline's tests bring (support.Peers). */
     public static final String INTAKE_ONLY_ROUTES = "file:routes/intake.yaml,file:routes/health.yaml";
     private static final AtomicInteger COUNT = new AtomicInteger();
 
@@ -45,9 +46,11 @@ public final class TestService implements AutoCloseable {
     private final AtomicReference<Throwable> failure;
     private final CountDownLatch finished;
     private final CamelContext context;
+    private final boolean ownDataDir;
 
-    private TestService(Main main, Thread thread, int port, Path dataDir, AtomicReference<Throwable> failure,
+    private TestService(Main main, Thread thread, int port, Path dataDir, boolean ownDataDir, AtomicReference<Throwable> failure,
                         CountDownLatch finished, CamelContext context) {
+        this.ownDataDir = ownDataDir;
         this.main = main;
         this.thread = thread;
         this.port = port;
@@ -75,12 +78,12 @@ public final class TestService implements AutoCloseable {
         props.put("camel.server.host", "127.0.0.1");
         props.putAll(overrides);
         if (!props.containsKey("igait.pipeline.enabled")) {
-            // The intake alone: the stage routes need peers, which tests of the pipeline bring.
             props.put("igait.pipeline.enabled", "false");
             props.put("camel.main.routes-include-pattern", INTAKE_ONLY_ROUTES);
         }
         Path dataDir;
-        if (props.containsKey("igait.data-dir")) {
+        boolean ownDataDir = !props.containsKey("igait.data-dir");
+        if (!ownDataDir) {
             dataDir = Path.of(props.get("igait.data-dir")).toAbsolutePath();
         } else {
             try {
@@ -136,7 +139,7 @@ public final class TestService implements AutoCloseable {
                     throw startFailed(failure.get(), "the service did not start within " + START_TIMEOUT.toSeconds() + " s");
                 }
             }
-            TestService service = new TestService(main, thread, port, dataDir, failure, finished, context.get());
+            TestService service = new TestService(main, thread, port, dataDir, ownDataDir, failure, finished, context.get());
             while (!Http.answers(service.uri(Http.PROBE_PATH))) {
                 if (finished.getCount() == 0) {
                     throw startFailed(failure.get(), "the service stopped during start-up");
@@ -151,7 +154,21 @@ public final class TestService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopQuietly(main, thread);
+            deleteIfOwn(dataDir, ownDataDir);
             throw new IllegalStateException("interrupted while the service was starting", e);
+        } catch (RuntimeException e) {
+            deleteIfOwn(dataDir, ownDataDir);
+            throw e;
+        }
+    }
+
+    private static void deleteIfOwn(Path dataDir, boolean own) {
+        if (own) {
+            try {
+                edu.niu.igait.job.DurableFiles.deleteTree(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the test data folder " + dataDir, e);
+            }
         }
     }
 
@@ -192,7 +209,10 @@ public final class TestService implements AutoCloseable {
         return failure.get();
     }
 
-    /** Stops Camel (routes, HTTP server) cleanly and waits for the main thread to end. */
+    /**
+     * Stops Camel (routes, HTTP server) cleanly and waits for the main thread to end; deletes the data
+     * folder if this class made it (one given in {@code igait.data-dir} is left alone).
+     */
     @Override
     public void close() {
         main.completed();
@@ -204,5 +224,6 @@ public final class TestService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deleteIfOwn(dataDir, ownDataDir);
     }
 }
