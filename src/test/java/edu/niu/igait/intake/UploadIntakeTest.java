@@ -399,7 +399,9 @@ class UploadIntakeTest {
             Files.copy(Path.of("routes/intake.yaml"), workDir.resolve("routes/intake.yaml"));
             Files.writeString(workDir.resolve("routes/broken.yaml"),
                     "- route:\n    id: broken\n    from:\n      uri: timer:x\n      steps:\n        - log: [unclosed\n");
-            try (ServiceProcess p = ServiceProcess.start(workDir, Map.of(), Map.of())) {
+            Map<String, String> props = Map.of("igait.pipeline.enabled", "false",
+                    "camel.main.routes-include-pattern", "file:routes/*.yaml");
+            try (ServiceProcess p = ServiceProcess.start(workDir, props, Map.of())) {
                 assertThat(p.awaitExit(Duration.ofSeconds(30))).isNotZero();
                 assertThat(failureLine(p)).contains("broken.yaml");
             }

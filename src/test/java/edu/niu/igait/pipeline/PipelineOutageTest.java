@@ -121,8 +121,9 @@ class PipelineOutageTest {
     @Test
     void aServiceStoppedWhileAJobRetriesLeavesItInItsStageAndTheNextStartFinishesIt() throws Exception {
         // A graceful stop (SIGTERM, docker stop) gives up waiting for the retrying job after this long.
-        service = startService(Map.of("camel.main.shutdown-timeout", "1"));
-        Path dataDir = service.dataDir();
+        // A data folder of the test's own: the service deletes only one it made itself.
+        Path dataDir = Files.createDirectories(tmp.resolve("data"));
+        service = startService(Map.of("camel.main.shutdown-timeout", "1", "igait.data-dir", dataDir.toString()));
         Path video = Videos.mp4(tmp.resolve("v.mp4"), 50_000);
         String uid = "stopped-while-retrying";
 
