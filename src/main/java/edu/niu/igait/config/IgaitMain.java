@@ -54,6 +54,7 @@ public final class IgaitMain {
         }
         main.configure().addConfiguration(IgaitConfiguration.class);
         main.addMainListener(new StartupGuard());
+        main.addMainListener(new ServerLimits());
         return main;
     }
 

@@ -39,8 +39,13 @@ public final class ApiGuard implements Handler<RoutingContext> {
 
     public ApiGuard(long maxVideoBytes, long maxFormBytes) {
         // Two videos plus the text fields and the multipart framing.
-        this.maxUploadRequestBytes = 2 * maxVideoBytes + 1024 * 1024;
+        this.maxUploadRequestBytes = maxUploadRequestBytes(maxVideoBytes);
         this.maxFormBytes = maxFormBytes;
+    }
+
+    /** The largest upload request: two videos plus the text fields and the multipart framing. */
+    public static long maxUploadRequestBytes(long maxVideoBytes) {
+        return 2 * maxVideoBytes + 1024 * 1024;
     }
 
     /** Puts the guard first on the router and makes the router's own errors JSON. */
