@@ -63,6 +63,7 @@ public class CompletionTickets {
         String name = name(request, now);
         try {
             DurableFiles.write(jobs.stageDir(STAGE).resolve(name), jobs.json().writeValueAsBytes(ticket));
+            jobs.ticketWritten(STAGE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the completion ticket for job " + request.jobId(), e);
         }

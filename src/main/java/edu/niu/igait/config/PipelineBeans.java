@@ -15,6 +15,7 @@ import edu.niu.igait.mail.Mails;
 import edu.niu.igait.metis.MetisCommand;
 import edu.niu.igait.metis.MetisSsh;
 import edu.niu.igait.pipeline.Pipeline;
+import edu.niu.igait.pipeline.StageWakeups;
 import edu.niu.igait.pipeline.RetryPolicy;
 import edu.niu.igait.pipeline.StageFailures;
 import edu.niu.igait.s3.S3Setup;
@@ -51,6 +52,17 @@ final class PipelineBeans {
             throw new StartupException("cannot register the job store for shutdown: " + e.getMessage(), e);
         }
         Pipeline pipeline = new Pipeline(jobs, store);
+        // Each stage polls its folder, and is woken as soon as a ticket is put there.
+        StageWakeups wakeups = new StageWakeups();
+        long pollDelay = settings.longValue("igait.stage.poll-delay-ms", 500);
+        if (pollDelay <= 0) {
+            throw new StartupException("igait.stage.poll-delay-ms must be a positive number of milliseconds");
+        }
+        for (String stage : JobRepository.STAGES) {
+            context.getRegistry().bind("stageScheduler-" + stage, wakeups.add(stage, pollDelay));
+        }
+        pipeline.setWakeups(wakeups);
+        jobs.onTicket(wakeups::wake);
         context.getRegistry().bind("jobStore", store);
         context.getRegistry().bind("pipeline", pipeline);
         context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, duration(settings, "igait.retry.give-up-after", "24h")));

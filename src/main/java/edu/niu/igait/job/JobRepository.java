@@ -33,6 +33,7 @@ public class JobRepository {
 
     private final Path dataDir;
     private final ObjectMapper json;
+    private volatile java.util.function.Consumer<String> ticketListener = stage -> { };
 
     public JobRepository(Path dataDir) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -119,6 +120,16 @@ public class JobRepository {
         return job;
     }
 
+    /** Told the stage of every ticket written, so that its folder can be polled at once. */
+    public void onTicket(java.util.function.Consumer<String> listener) {
+        this.ticketListener = listener;
+    }
+
+    /** A ticket was put into this stage's folder (by this class or another writer of tickets). */
+    public void ticketWritten(String stage) {
+        ticketListener.accept(stage);
+    }
+
     /** Writes a ticket atomically: under a dot name first, which the file consumers ignore. */
     public void writeTicket(String stage, String sid, byte[] content) {
         try {
@@ -126,6 +137,7 @@ public class JobRepository {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the ticket of " + sid, e);
         }
+        ticketWritten(stage);
     }
 
     /** Where the job's ticket is now: a stage name, {@code done}, {@code failed/<stage>}, or empty. */

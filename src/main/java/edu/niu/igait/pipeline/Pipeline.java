@@ -35,6 +35,7 @@ public class Pipeline {
 
     private final JobRepository jobs;
     private final JobStore store;
+    private StageWakeups wakeups;
 
     public Pipeline(JobRepository jobs, JobStore store) {
         this.jobs = jobs;
@@ -56,6 +57,11 @@ public class Pipeline {
             jobs.update(sid, j -> j.stage = stage);
         }
         return job;
+    }
+
+    /** Lets each stage wake the next one when it hands a ticket on. */
+    public void setWakeups(StageWakeups wakeups) {
+        this.wakeups = wakeups;
     }
 
     // 1-record ---------------------------------------------------------------------------------
@@ -198,6 +204,9 @@ public class Pipeline {
     public void finished(Exchange exchange, String next) {
         String sid = exchange.getProperty(SID, String.class);
         jobs.update(sid, j -> j.stage = next);
+        if (wakeups != null) {
+            wakeups.wakeWhenDone(exchange, next);
+        }
     }
 
     // shared -----------------------------------------------------------------------------------
