@@ -42,6 +42,19 @@ public class IgaitConfiguration implements CamelConfiguration {
                 settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
                 settings.get("igait.upload.sexes", "M,F,O"));
 
+        // The HTTP server's Vert.x, with larger body chunks for the uploads (see LargeChunkVertx).
+        io.vertx.core.Vertx vertx = edu.niu.igait.http.LargeChunkVertx.create();
+        context.getRegistry().bind("vertx", vertx);
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    vertx.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot register Vert.x for shutdown: " + e.getMessage(), e);
+        }
         context.getRegistry().bind("jobRepository", jobs);
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs));
