@@ -26,6 +26,8 @@ public final class ApiGuard implements Handler<RoutingContext> {
     /** Mirrors CompletionValidator.MAX_CONTENT_BYTES for the message (http does not depend on completion). */
     static final int COMPLETION_CONTENT_BYTES = 4096;
 
+    /** How often the parts of an upload already on disk are flushed while the rest arrives. */
+    static final long FLUSH_EVERY_MS = 250;
     /** How often a fully received upload is checked for a multipart body that never ended. */
     static final long TRUNCATION_CHECK_MS = 500;
     /** Uploads being watched, by request (the route sees the request, not the routing context). */
@@ -90,6 +92,7 @@ public final class ApiGuard implements Handler<RoutingContext> {
             }
             if (upload && request.method() == HttpMethod.POST) {
                 watchForTruncation(ctx);
+                flushWhileReceiving(ctx);
             }
         } else if (declared > maxFormBytes) {
             reject(ctx, 413, "too_large", "the request body is " + declared + " bytes; at most " + maxFormBytes + " are accepted here");
@@ -152,6 +155,38 @@ public final class ApiGuard implements Handler<RoutingContext> {
      * client hangs and the temp files stay. Once the request has ended and every part received is on
      * disk, a body the route has not claimed is answered 400 and its temp files are deleted.
      */
+    /**
+     * The intake fsyncs the videos before it answers. Left alone, the kernel keeps a whole upload in
+     * dirty pages and that final fsync writes all of it at once; flushing the parts already received
+     * while the rest still arrives spreads the disk writes over the upload, so the final fsync only
+     * has the tail left. Runs on a worker thread, never the event loop.
+     */
+    private static void flushWhileReceiving(RoutingContext ctx) {
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+        long timer = ctx.vertx().setPeriodic(FLUSH_EVERY_MS, id -> {
+            if (ctx.response().ended() || ctx.response().closed() || !busy.compareAndSet(false, true)) {
+                return;
+            }
+            java.util.List<String> files = new java.util.ArrayList<>();
+            for (FileUpload f : ctx.fileUploads()) {
+                files.add(f.uploadedFileName());
+            }
+            ctx.vertx().executeBlocking(() -> {
+                for (String file : files) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                            java.nio.file.Path.of(file), java.nio.file.StandardOpenOption.READ)) {
+                        ch.force(false);
+                    } catch (java.io.IOException | RuntimeException gone) {
+                        // moved or deleted meanwhile: nothing left to flush here
+                    }
+                }
+                return null;
+            }, false).onComplete(done -> busy.set(false));
+        });
+        ctx.request().end().onComplete(ended -> ctx.vertx().cancelTimer(timer));
+        ctx.addEndHandler(done -> ctx.vertx().cancelTimer(timer));
+    }
+
     private static void watchForTruncation(RoutingContext ctx) {
         AtomicInteger state = new AtomicInteger(WAITING);
         HttpServerRequest request = ctx.request();
