@@ -9,14 +9,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import edu.niu.igait.pipeline.UploadsForTests;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.WithPeers;
 import edu.niu.igait.support.Ports;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.Videos;
@@ -26,25 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Stage 5 held by a mail server that is down, the service killed with SIGKILL, restarted: one status update, one mail. */
-class CompletionCrashTest {
-
-    static Peers peers;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Peers.start();
-        peers.applyToThisJvm();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
+class CompletionCrashTest extends WithPeers {
 
     @Test
     void killedWhileStageFiveWaitsForTheMailServerItResumesWithOneStatusUpdateAndOneMail() throws Exception {

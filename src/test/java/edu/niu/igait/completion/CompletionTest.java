@@ -18,17 +18,15 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import edu.niu.igait.support.DataDirSnapshot;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.WithPeers;
 import edu.niu.igait.support.RawHttp;
 import edu.niu.igait.support.TestService;
 import edu.niu.igait.support.Videos;
@@ -39,36 +37,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** POST /api/v1/completion and stage 5 against the real peers: Firebase, S3, SMTP (and Metis for uploads). */
-class CompletionTest {
+class CompletionTest extends WithPeers {
 
     static final String PARENT = "parent@example.org";
     static final String RESULT_SUBJECT = "Your recent submission to iGait App has completed!";
     static final String FAILURE_SUBJECT = "Your recent submission to iGait App failed!";
 
-    static Peers peers;
     TestService service;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Peers.start();
-        peers.applyToThisJvm();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
 
     @BeforeEach
     void startService() throws Exception {
-        peers.mail.clear();
-        peers.metis.clearRecords();
-        peers.firebase.delete("");
         service = TestService.start(properties());
     }
 

@@ -8,15 +8,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.WithPeers;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.Videos;
 
@@ -28,43 +25,15 @@ import static org.awaitility.Awaitility.await;
  * peer being down or slow), then started again on the same data folder: the job resumes in that
  * stage and finishes with one Firebase job, one accepted qsub and one welcome mail.
  */
-class PipelineCrashTest {
+class PipelineCrashTest extends WithPeers {
 
-    static Peers peers;
     ServiceProcess service;
 
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Peers.start();
-        peers.applyToThisJvm();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
-
-    @BeforeEach
-    void resetPeers() throws Exception {
-        peers.mail.clear();
-        peers.metis.clearRecords();
-        peers.firebase.delete("");
-    }
-
     @AfterEach
-    void killServiceAndRestorePeers() {
+    void killService() {
         if (service != null) {
             service.kill();
         }
-        peers.firebase.start();
-        peers.s3.start();
-        peers.mail.start();
-        peers.metis.replyDelay(Duration.ZERO);
     }
 
     @Test

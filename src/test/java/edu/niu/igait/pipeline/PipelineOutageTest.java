@@ -3,7 +3,6 @@ package edu.niu.igait.pipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.mail.internet.MimeMessage;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
@@ -25,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 import edu.niu.igait.dev.MetisSimulator;
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.WithPeers;
 import edu.niu.igait.support.StatusWatch;
 import edu.niu.igait.support.TestService;
 import edu.niu.igait.support.Videos;
@@ -37,43 +33,15 @@ import static org.awaitility.Awaitility.await;
  * waits in its stage and retries while its peer is away (the app sees what is retried), and fails
  * at once, with SubmissionErr and one operator alert, when retrying cannot help.
  */
-class PipelineOutageTest {
+class PipelineOutageTest extends WithPeers {
 
-    static Peers peers;
     TestService service;
 
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Peers.start();
-        peers.applyToThisJvm();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
-
-    @BeforeEach
-    void resetPeers() throws Exception {
-        peers.mail.clear();
-        peers.metis.clearRecords();
-        peers.firebase.delete("");
-    }
-
     @AfterEach
-    void stopServiceAndRestorePeers() {
+    void stopService() {
         if (service != null) {
             service.close();
         }
-        // A failed test must not leave the next one without its peers.
-        peers.s3.start();
-        peers.mail.start();
-        peers.metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO);
     }
 
     @Test

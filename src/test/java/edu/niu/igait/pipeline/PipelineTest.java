@@ -10,12 +10,9 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -23,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import edu.niu.igait.dev.MetisSimulator;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.WithPeers;
 import edu.niu.igait.support.TestService;
 import edu.niu.igait.support.Videos;
 
@@ -30,33 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** An upload travels through Firebase, S3, Metis and mail, all real servers on 127.0.0.1. */
-class PipelineTest {
+class PipelineTest extends WithPeers {
 
-    static Peers peers;
     TestService service;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Peers.start();
-        peers.applyToThisJvm();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        if (peers != null) {
-            peers.close();
-        }
-    }
 
     @BeforeEach
     void startService() throws Exception {
-        peers.mail.clear();
-        peers.metis.clearRecords();
-        peers.metis.refuseAuthentication(false);
-        peers.firebase.delete("");
         service = TestService.start(peers.properties());
     }
 

@@ -124,6 +124,26 @@ public final class Peers implements AutoCloseable {
         }).toList();
     }
 
+    /** Every peer running, empty and well-behaved again, whatever a test did to it. */
+    public void reset() throws IOException {
+        if (!s3.isRunning()) {
+            s3.start();
+        }
+        if (!mail.isRunning()) {
+            mail.start();
+        }
+        if (!firebase.isRunning()) {
+            firebase.start();
+        }
+        metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO);
+        if (!metis.isRunning()) {
+            metis.start();
+        }
+        mail.clear();
+        metis.clearRecords();
+        firebase.delete("");
+    }
+
     public static Duration timeout() {
         return Duration.ofSeconds(60);
     }
