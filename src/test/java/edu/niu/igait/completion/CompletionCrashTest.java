@@ -15,7 +15,7 @@ import edu.niu.igait.pipeline.UploadsForTests;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Peers;
 import edu.niu.igait.support.WithPeers;
-import edu.niu.igait.support.Ports;
+import edu.niu.igait.dev.Ports;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.Videos;
 
@@ -31,7 +31,7 @@ class CompletionCrashTest extends WithPeers {
         Path data = tmp.resolve("data");
         Map<String, String> props = new LinkedHashMap<>(peers.properties());
         props.put("igait.data-dir", data.toString());
-        props.put("camel.server.port", Integer.toString(Ports.free()));
+        props.put("camel.server.port", Integer.toString(Ports.freePort()));
         Map<String, String> env = new LinkedHashMap<>(peers.environment());
         env.put("IGAIT_ACCESS_KEY", KEY);
         String uid = "crash-parent";

@@ -186,10 +186,10 @@ class DevRunTest {
         // ServiceProcess would otherwise run the intake alone; the routes come from application-dev.properties.
         p.put("igait.pipeline.enabled", "true");
         p.put("igait.data-dir", work.resolve("data").toString());
-        p.put("camel.server.port", Integer.toString(edu.niu.igait.support.Ports.free()));
-        p.put("igait.dev.s3-port", Integer.toString(edu.niu.igait.support.Ports.free()));
-        p.put("igait.dev.smtp-port", Integer.toString(edu.niu.igait.support.Ports.free()));
-        p.put("igait.dev.ssh-port", Integer.toString(edu.niu.igait.support.Ports.free()));
+        p.put("camel.server.port", Integer.toString(Ports.freePort()));
+        p.put("igait.dev.s3-port", Integer.toString(Ports.freePort()));
+        p.put("igait.dev.smtp-port", Integer.toString(Ports.freePort()));
+        p.put("igait.dev.ssh-port", Integer.toString(Ports.freePort()));
         p.put("igait.dev.metis-delay", metisDelay);
         return p;
     }

@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import edu.niu.igait.support.DataDirSnapshot;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
-import edu.niu.igait.support.Ports;
+import edu.niu.igait.dev.Ports;
 import edu.niu.igait.support.RawHttp;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.TestService;

@@ -1,5 +1,6 @@
 package edu.niu.igait.support;
 
+import edu.niu.igait.dev.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -64,7 +65,7 @@ public final class ServiceProcess implements AutoCloseable {
                 props.put("igait.data-dir", Files.createTempDirectory("igait-data-").toString());
             }
             if (!props.containsKey("camel.server.port")) {
-                props.put("camel.server.port", Integer.toString(Ports.free()));
+                props.put("camel.server.port", Integer.toString(Ports.freePort()));
             }
             Path logs = Path.of("target", "service-logs").toAbsolutePath();
             Files.createDirectories(logs);

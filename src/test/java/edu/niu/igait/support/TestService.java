@@ -1,5 +1,6 @@
 package edu.niu.igait.support;
 
+import edu.niu.igait.dev.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -94,7 +95,7 @@ public final class TestService implements AutoCloseable {
             props.put("igait.data-dir", dataDir.toString());
         }
         if (!props.containsKey("camel.server.port")) {
-            props.put("camel.server.port", Integer.toString(Ports.free()));
+            props.put("camel.server.port", Integer.toString(Ports.freePort()));
         }
         int port = Integer.parseInt(props.get("camel.server.port"));
         Properties properties = new Properties();
