@@ -42,9 +42,9 @@ public class IgaitConfiguration implements CamelConfiguration {
                 settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
                 settings.get("igait.upload.sexes", "M,F,O"));
 
-        // The HTTP server's Vert.x, with larger body chunks for the uploads (see LargeChunkVertx).
+        // The HTTP server's Vert.x, with larger body chunks for the uploads (see TunedVertx).
         long idleSeconds = PipelineBeans.duration(settings, "igait.http.idle-timeout", "120s").toSeconds();
-        io.vertx.core.Vertx vertx = edu.niu.igait.http.LargeChunkVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
+        io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
         context.getRegistry().bind("vertx", vertx);
         try {
             context.addService(new org.apache.camel.support.service.ServiceSupport() {

@@ -255,7 +255,7 @@ public final class ApiGuard implements Handler<RoutingContext> {
         fail(ctx, status, code, message, null);
     }
 
-    private static void fail(RoutingContext ctx, int status, String code, String message, String field) {
+    static void fail(RoutingContext ctx, int status, String code, String message, String field) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }

@@ -189,6 +189,20 @@ class UploadIntakeTest {
     void aSubmissionIdThatNormalisesAwayIs404() {
         HttpResponse<String> response = Http.get(service.uri("/api/v1/submissions/%2E%2E"));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(Http.json(response.body()).get("error").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void whatNoRouteTakesIsAnsweredInJsonToo() {
+        HttpResponse<String> unknown = Http.get(service.uri("/no/such/thing"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(Http.json(unknown.body()).get("error").asText()).isEqualTo("not_found");
+
+        HttpResponse<String> wrongMethod = Http.send(java.net.http.HttpRequest.newBuilder(
+                service.uri("/api/v1/submissions/AAAAAAAAAAAAAAAAAAAAAA")).DELETE().build());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
+        assertThat(Http.json(wrongMethod.body()).get("error").asText()).isEqualTo("method_not_allowed");
     }
 
     // ---------------------------------------------------------------- refused
