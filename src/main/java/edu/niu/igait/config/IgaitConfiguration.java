@@ -42,20 +42,6 @@ public class IgaitConfiguration implements CamelConfiguration {
                 settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
                 settings.get("igait.upload.sexes", "M,F,O"));
 
-        // The HTTP server's Vert.x, with larger body chunks for the uploads (see TunedVertx).
-        long idleSeconds = PipelineBeans.duration(settings, "igait.http.idle-timeout", "120s").toSeconds();
-        io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
-        context.getRegistry().bind("vertx", vertx);
-        try {
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    vertx.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot register Vert.x for shutdown: " + e.getMessage(), e);
-        }
         context.getRegistry().bind("jobRepository", jobs);
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs));
@@ -78,6 +64,20 @@ public class IgaitConfiguration implements CamelConfiguration {
             PipelineBeans.bind(context, settings, jobs, tickets);
         }
 
+        // The HTTP server's Vert.x (see TunedVertx), made last: a start-up refused above leaves no threads.
+        long idleSeconds = PipelineBeans.duration(settings, "igait.http.idle-timeout", "120s").toSeconds();
+        io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
+        context.getRegistry().bind("vertx", vertx);
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    vertx.close();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot register Vert.x for shutdown: " + e.getMessage(), e);
+        }
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
         // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
