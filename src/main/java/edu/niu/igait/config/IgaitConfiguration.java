@@ -49,8 +49,8 @@ public class IgaitConfiguration implements CamelConfiguration {
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
         RefusedCalls refused = new RefusedCalls(context,
-                PipelineBeans.duration(settings, "igait.completion.alert-delay", "1m"),
-                PipelineBeans.duration(settings, "igait.completion.alert-window", "10m"));
+                settings.duration("igait.completion.alert-delay", "1m"),
+                settings.duration("igait.completion.alert-window", "10m"));
         try {
             context.addService(refused, true, true);
         } catch (Exception e) {
@@ -65,7 +65,7 @@ public class IgaitConfiguration implements CamelConfiguration {
         }
 
         // The HTTP server's Vert.x (see TunedVertx), made last: a start-up refused above leaves no threads.
-        long idleSeconds = PipelineBeans.duration(settings, "igait.http.idle-timeout", "120s").toSeconds();
+        long idleSeconds = settings.duration("igait.http.idle-timeout", "120s").toSeconds();
         io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
         context.getRegistry().bind("vertx", vertx);
         try {

@@ -35,7 +35,7 @@ final class PipelineBeans {
     }
 
     static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
-        Duration linkValidity = duration(settings, "igait.completion.link-validity", "7d");
+        Duration linkValidity = settings.duration("igait.completion.link-validity", "7d");
         if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
             throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
                     + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
@@ -65,7 +65,7 @@ final class PipelineBeans {
         jobs.onTicket(wakeups::wake);
         context.getRegistry().bind("jobStore", store);
         context.getRegistry().bind("pipeline", pipeline);
-        context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, duration(settings, "igait.retry.give-up-after", "24h")));
+        context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, settings.duration("igait.retry.give-up-after", "24h")));
         MetisSsh.HostKeyRejections refusedHostKeys = new MetisSsh.HostKeyRejections();
         context.getRegistry().bind("stageFailures", new StageFailures(pipeline, refusedHostKeys));
 
@@ -82,7 +82,7 @@ final class PipelineBeans {
         // Metis
         String host = settings.get("igait.metis.host", "metis.niu.edu");
         int port = settings.intValue("igait.metis.port", 22);
-        Duration commandTimeout = duration(settings, "igait.metis.command-timeout", "60s");
+        Duration commandTimeout = settings.duration("igait.metis.command-timeout", "60s");
         context.getRegistry().bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
         context.getRegistry().bind("metisClientBuilder",
                 MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout,
@@ -109,7 +109,7 @@ final class PipelineBeans {
         return switch (kind) {
             case "firebase" -> new FirebaseJobStore(
                     settings.optional("igait.firebase.database-url").orElse(System.getenv("FIREBASE_DATABASE_URL")),
-                    duration(settings, "igait.firebase.timeout", "30s").toMillis());
+                    settings.duration("igait.firebase.timeout", "30s").toMillis());
             case "local" -> new LocalJobStore(Path.of(settings.get("igait.local-store.dir", jobs.dataDir().resolve("dev/db").toString())));
             default -> throw new StartupException("igait.store must be firebase or local, got '" + kind + "'");
         };
@@ -120,7 +120,7 @@ final class PipelineBeans {
         String security = settings.get("igait.mail.security", "none").toLowerCase(Locale.ROOT);
         String protocol;
         Properties props = new Properties();
-        String timeout = Long.toString(duration(settings, "igait.mail.timeout", "30s").toMillis());
+        String timeout = Long.toString(settings.duration("igait.mail.timeout", "30s").toMillis());
         switch (security) {
             case "none" -> protocol = "smtp";
             case "starttls" -> {
@@ -153,23 +153,4 @@ final class PipelineBeans {
         });
     }
 
-    /** Durations as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or plain milliseconds. */
-    static Duration duration(Settings settings, String name, String defaultValue) {
-        String text = settings.get(name, defaultValue).toLowerCase(Locale.ROOT);
-        try {
-            if (text.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
-            }
-            long n = Long.parseLong(text.substring(0, text.length() - 1).trim());
-            return switch (text.charAt(text.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> Duration.ofMillis(Long.parseLong(text));
-            };
-        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-            throw new StartupException("property " + name + " must be a duration such as 500ms, 30s, 5m, 24h or 7d, got '" + text + "'");
-        }
-    }
 }

@@ -50,6 +50,16 @@ public final class Settings {
         return Boolean.parseBoolean(text);
     }
 
+    /** A duration as Camel writes them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}, {@code 1h30m} or plain milliseconds. */
+    public java.time.Duration duration(String name, String defaultValue) {
+        String text = get(name, defaultValue);
+        try {
+            return org.apache.camel.util.TimeUtils.toDuration(text);
+        } catch (RuntimeException e) {
+            throw new StartupException("property " + name + " must be a duration such as 500ms, 30s, 5m, 24h or 7d, got '" + text + "'");
+        }
+    }
+
     /** A secret: from the environment variable first, then the property (meant for tests and dev only). */
     public Optional<String> secret(String env, String property) {
         String value = System.getenv(env);

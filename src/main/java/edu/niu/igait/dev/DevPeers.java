@@ -63,7 +63,7 @@ public class DevPeers implements CamelConfiguration {
         ports.put("igait.dev.smtp-port", settings.intValue("igait.dev.smtp-port", 2525));
         ports.put("igait.dev.ssh-port", settings.intValue("igait.dev.ssh-port", 2222));
         checkPorts(ports, apiPort);
-        Duration metisDelay = duration("igait.dev.metis-delay", settings.get("igait.dev.metis-delay", "5s"));
+        Duration metisDelay = settings.duration("igait.dev.metis-delay", "5s");
         String metisResult = settings.get("igait.dev.metis-result", "OK").toUpperCase(Locale.ROOT);
         if (!metisResult.equals("OK") && !metisResult.equals("ERR")) {
             throw new StartupException("igait.dev.metis-result must be OK or ERR, got '" + metisResult + "'");
@@ -265,25 +265,6 @@ public class DevPeers implements CamelConfiguration {
             return uri;
         } catch (URISyntaxException e) {
             throw new StartupException(name + " must be a URL such as http://127.0.0.1:8080/api/v1/completion, got '" + text + "'");
-        }
-    }
-
-    /** {@code 0}, {@code 500ms}, {@code 5s}, {@code 2m}, or plain milliseconds. */
-    static Duration duration(String name, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-            }
-            return Duration.ofMillis(Long.parseLong(t));
-        } catch (NumberFormatException e) {
-            throw new StartupException(name + " must be a duration such as 0, 500ms, 5s or 2m, got '" + text + "'");
         }
     }
 

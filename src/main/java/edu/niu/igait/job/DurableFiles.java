@@ -47,11 +47,6 @@ public final class DurableFiles {
     public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems refuse fsync on a directory; the rename itself is still atomic there.
-            if (!e.getMessage().contains("Is a directory") && !(e instanceof java.nio.file.FileSystemException)) {
-                throw e;
-            }
         }
     }
 

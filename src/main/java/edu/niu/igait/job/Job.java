@@ -24,7 +24,7 @@ public class Job {
     public Video front;
     public Video side;
     public Instant submittedAt;
-    /** The stage folder the ticket was last seen in, or {@code done} / {@code failed}. */
+    /** The stage the job last entered, or {@code failed/<stage>}; the ticket's folder is what counts. */
     public String stage;
     /** Index of the job in {@code users/<uid>/jobs}, once recorded. */
     public Integer jobId;

@@ -200,10 +200,8 @@ public class Pipeline {
         LOG.info(Subsystem.MAIL, "job {} for uid {}: welcome mail sent ({} ms)", job.jobId, job.uid, elapsed(exchange));
     }
 
-    /** The ticket moves to done/: note it in job.json so the status endpoint and operators see it. */
+    /** The file consumer moves the ticket on to {@code next} when this exchange is done: wake that stage then. */
     public void finished(Exchange exchange, String next) {
-        String sid = exchange.getProperty(SID, String.class);
-        jobs.update(sid, j -> j.stage = next);
         if (wakeups != null) {
             wakeups.wakeWhenDone(exchange, next);
         }
