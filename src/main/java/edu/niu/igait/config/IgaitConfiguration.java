@@ -7,6 +7,7 @@ import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.completion.CompletionValidator;
 import edu.niu.igait.completion.RefusedCalls;
 import edu.niu.igait.http.ApiGuard;
+import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.Submissions;
 import edu.niu.igait.intake.UploadValidator;
@@ -79,6 +80,17 @@ public class IgaitConfiguration implements CamelConfiguration {
             throw new StartupException("cannot register Vert.x for shutdown: " + e.getMessage(), e);
         }
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
+        UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes);
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    receiver.stop();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot register the upload receiver for shutdown: " + e.getMessage(), e);
+        }
         // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
                 settings.intValue("camel.server.port", 8080));
@@ -89,6 +101,7 @@ public class IgaitConfiguration implements CamelConfiguration {
                     VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, routerName);
                     if (router != null) {
                         guard.install(router);
+                        receiver.install(router);
                     }
                 }
             }

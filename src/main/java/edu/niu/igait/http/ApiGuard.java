@@ -1,23 +1,19 @@
 package edu.niu.igait.http;
 
-import java.io.File;
-import java.util.Collections;
 import java.util.Locale;
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Runs before the platform's body handler, which would otherwise read any non-multipart body whole
- * into the heap and answer limits with plain text. Refuses early, in JSON: an upload that is not
- * multipart or declares more bytes than two videos may have, and other bodies over a small cap.
+ * Runs first on every request, before any body is read (the upload's by the intake's
+ * UploadReceiver, the others' by the platform's body handler, which would read any non-multipart
+ * body whole into the heap and answer limits with plain text). Refuses early, in JSON: an upload
+ * that is not multipart or declares more bytes than two videos may have, and other bodies over a
+ * small cap.
  */
 public final class ApiGuard implements Handler<RoutingContext> {
 
@@ -25,16 +21,6 @@ public final class ApiGuard implements Handler<RoutingContext> {
     public static final String COMPLETION_PATH = "/api/v1/completion";
     /** Mirrors CompletionValidator.MAX_CONTENT_BYTES for the message (http does not depend on completion). */
     static final int COMPLETION_CONTENT_BYTES = 4096;
-
-    /** How often the parts of an upload already on disk are flushed while the rest arrives. */
-    static final long FLUSH_EVERY_MS = 250;
-    /** How often a fully received upload is checked for a multipart body that never ended. */
-    static final long TRUNCATION_CHECK_MS = 500;
-    /** Uploads being watched, by request (the route sees the request, not the routing context). */
-    private static final Map<HttpServerRequest, AtomicInteger> BODY_STATE = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final int WAITING = 0;
-    private static final int CLAIMED = 1;
-    private static final int ABANDONED = 2;
 
     private final long maxUploadRequestBytes;
     private final long maxFormBytes;
@@ -90,10 +76,6 @@ public final class ApiGuard implements Handler<RoutingContext> {
                         + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
                 return;
             }
-            if (upload && request.method() == HttpMethod.POST) {
-                watchForTruncation(ctx);
-                flushWhileReceiving(ctx);
-            }
         } else if (declared > maxFormBytes) {
             reject(ctx, 413, "too_large", "the request body is " + declared + " bytes; at most " + maxFormBytes + " are accepted here");
             return;
@@ -140,95 +122,6 @@ public final class ApiGuard implements Handler<RoutingContext> {
         }
     }
 
-    /**
-     * Called by the upload route when it starts on a request: false if the guard has already answered
-     * it as cut short (the route must then not accept it).
-     */
-    public static boolean claimBody(HttpServerRequest request) {
-        AtomicInteger state = BODY_STATE.get(request);
-        return state == null || state.compareAndSet(WAITING, CLAIMED) || state.get() == CLAIMED;
-    }
-
-    /**
-     * A multipart body whose closing boundary never comes (cut short, yet as long as its
-     * Content-Length) is fully received, but the body handler waits forever for its last part: the
-     * client hangs and the temp files stay. Once the request has ended and every part received is on
-     * disk, a body the route has not claimed is answered 400 and its temp files are deleted.
-     */
-    /**
-     * The intake fsyncs the videos before it answers. Left alone, the kernel keeps a whole upload in
-     * dirty pages and that final fsync writes all of it at once; flushing the parts already received
-     * while the rest still arrives spreads the disk writes over the upload, so the final fsync only
-     * has the tail left. Runs on a worker thread, never the event loop.
-     */
-    private static void flushWhileReceiving(RoutingContext ctx) {
-        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
-        long timer = ctx.vertx().setPeriodic(FLUSH_EVERY_MS, id -> {
-            if (ctx.response().ended() || ctx.response().closed() || !busy.compareAndSet(false, true)) {
-                return;
-            }
-            java.util.List<String> files = new java.util.ArrayList<>();
-            for (FileUpload f : ctx.fileUploads()) {
-                files.add(f.uploadedFileName());
-            }
-            ctx.vertx().executeBlocking(() -> {
-                for (String file : files) {
-                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                            java.nio.file.Path.of(file), java.nio.file.StandardOpenOption.READ)) {
-                        ch.force(false);
-                    } catch (java.io.IOException | RuntimeException gone) {
-                        // moved or deleted meanwhile: nothing left to flush here
-                    }
-                }
-                return null;
-            }, false).onComplete(done -> busy.set(false));
-        });
-        ctx.request().end().onComplete(ended -> ctx.vertx().cancelTimer(timer));
-        ctx.addEndHandler(done -> ctx.vertx().cancelTimer(timer));
-    }
-
-    private static void watchForTruncation(RoutingContext ctx) {
-        AtomicInteger state = new AtomicInteger(WAITING);
-        HttpServerRequest request = ctx.request();
-        BODY_STATE.put(request, state);
-        ctx.addEndHandler(done -> BODY_STATE.remove(request));
-        ctx.request().end().onSuccess(ended -> {
-            long[] last = {-1};
-            ctx.vertx().setPeriodic(TRUNCATION_CHECK_MS, timer -> {
-                if (state.get() != WAITING || ctx.response().ended()) {
-                    ctx.vertx().cancelTimer(timer);
-                    return;
-                }
-                if (ctx.response().closed()) {
-                    // The client gave up on it: nobody to answer, but its temp files must go.
-                    if (state.compareAndSet(WAITING, ABANDONED)) {
-                        ctx.vertx().cancelTimer(timer);
-                        ctx.cancelAndCleanupFileUploads();
-                    }
-                    return;
-                }
-                long received = 0;
-                long onDisk = 0;
-                for (FileUpload f : ctx.fileUploads()) {
-                    received += f.size();
-                    onDisk += new File(f.uploadedFileName()).length();
-                }
-                // Still writing the last bytes out, or not yet checked twice: wait.
-                if (onDisk < received || onDisk != last[0]) {
-                    last[0] = onDisk;
-                    return;
-                }
-                if (state.compareAndSet(WAITING, ABANDONED)) {
-                    ctx.vertx().cancelTimer(timer);
-                    // Answer first: cancelling fails the body handler, whose failure would answer 500.
-                    reject(ctx, 400, "truncated", "the multipart body ended before its closing boundary: "
-                            + "the upload was cut short; send it again");
-                    ctx.cancelAndCleanupFileUploads();
-                }
-            });
-        });
-    }
-
     private static long contentLength(HttpServerRequest request) {
         String header = request.getHeader("Content-Length");
         if (header == null) {
@@ -255,7 +148,8 @@ public final class ApiGuard implements Handler<RoutingContext> {
         fail(ctx, status, code, message, null);
     }
 
-    static void fail(RoutingContext ctx, int status, String code, String message, String field) {
+    /** Answers with the API's JSON error, unless an answer has begun already. */
+    public static void fail(RoutingContext ctx, int status, String code, String message, String field) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }

@@ -26,7 +26,10 @@ public final class MultipartParser {
     public interface Listener {
         void partBegin(PartHeaders headers);
 
-        /** A slice of a chunk fed in; valid only until the chunk's owner reuses it. */
+        /**
+         * A slice of a chunk fed in (or, for bytes held back from the previous chunk, of a fresh
+         * array): it stays valid as long as the chunk's owner does not reuse that chunk.
+         */
         void partData(byte[] chunk, int offset, int length);
 
         void partEnd();
@@ -191,7 +194,8 @@ public final class MultipartParser {
             // Not a delimiter after all: the held bytes are content. The only CR in a delimiter is
             // its first byte, so no delimiter can start later inside them.
             if (state == State.BODY) {
-                listener.partData(held, 0, heldLength);
+                // A copy: the held array is reused, and a listener may keep what it is given.
+                listener.partData(java.util.Arrays.copyOf(held, heldLength), 0, heldLength);
             }
             heldLength = 0;
         }

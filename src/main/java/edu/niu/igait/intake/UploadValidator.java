@@ -1,9 +1,5 @@
 package edu.niu.igait.intake;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,19 +7,13 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import jakarta.activation.DataHandler;
-import jakarta.activation.DataSource;
-import jakarta.activation.FileDataSource;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 
 import edu.niu.igait.config.StartupException;
-import edu.niu.igait.http.ApiGuard;
 import edu.niu.igait.http.RequestRejected;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,10 +81,6 @@ public class UploadValidator {
 
     public Upload validate(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
-        if (!ApiGuard.claimBody(request)) {
-            // Answered already as cut short while this exchange was on its way: accept nothing.
-            throw RequestRejected.badRequest("truncated", null, "the upload was cut short; send it again");
-        }
         String method = request.method().name();
         if (!"POST".equals(method)) {
             throw new RequestRejected(405, "method_not_allowed", null,
@@ -106,20 +92,18 @@ public class UploadValidator {
                     "the upload must be multipart/form-data with the fields " + String.join(", ", TEXT_FIELDS)
                             + " and the files " + FRONT + ", " + SIDE);
         }
-        MultiMap form = request.formAttributes();
-        AttachmentMessage attachments = exchange.getIn(AttachmentMessage.class);
-        int partsReceived = exchange.getIn().getHeader(Exchange.ATTACHMENTS_SIZE, 0, Integer.class);
-        Set<String> fileNames = attachments.hasAttachments() ? attachments.getAttachmentNames() : Set.of();
+        ReceivedUpload form = UploadReceiver.received(request).orElseThrow(() -> new IllegalStateException(
+                "the upload's body was not read by the UploadReceiver: is it installed on the router of camel.server.port?"));
 
         List<String> unknown = new ArrayList<>();
-        for (String name : form.names()) {
+        for (String name : form.fieldNames()) {
             if (!TEXT_FIELDS.contains(name) && !FILE_FIELDS.contains(name)) {
                 unknown.add(name);
             }
         }
-        for (String name : fileNames) {
-            if (!TEXT_FIELDS.contains(name) && !FILE_FIELDS.contains(name)) {
-                unknown.add(name);
+        for (ReceivedUpload.FilePart file : form.files()) {
+            if (!TEXT_FIELDS.contains(file.field()) && !FILE_FIELDS.contains(file.field()) && !unknown.contains(file.field())) {
+                unknown.add(file.field());
             }
         }
         if (!unknown.isEmpty()) {
@@ -128,24 +112,26 @@ public class UploadValidator {
 
         // Files first: a missing video is the most common mistake and says the most.
         for (String field : FILE_FIELDS) {
-            if (!fileNames.contains(field)) {
-                if (form.contains(field)) {
+            if (form.files(field).isEmpty()) {
+                if (!form.values(field).isEmpty()) {
                     throw RequestRejected.badRequest("file_expected", field, field + " must be sent as a file, not as a text field");
                 }
                 throw RequestRejected.badRequest("missing_field", field, "the video " + field + " is missing");
             }
         }
         for (String field : TEXT_FIELDS) {
-            if (fileNames.contains(field)) {
+            if (!form.files(field).isEmpty()) {
                 throw RequestRejected.badRequest("text_expected", field, field + " must be a text field, not a file");
             }
         }
-        if (partsReceived > fileNames.size()) {
-            throw RequestRejected.badRequest("duplicate_field", null,
-                    "a file field was sent more than once: send " + FRONT + " and " + SIDE + " exactly once each");
+        for (String field : FILE_FIELDS) {
+            if (form.files(field).size() > 1) {
+                throw RequestRejected.badRequest("duplicate_field", field,
+                        field + " was sent " + form.files(field).size() + " times: send " + FRONT + " and " + SIDE + " exactly once each");
+            }
         }
         for (String field : TEXT_FIELDS) {
-            List<String> values = form.getAll(field);
+            List<String> values = form.values(field);
             if (values.isEmpty()) {
                 throw RequestRejected.badRequest("missing_field", field, "the field " + field + " is missing");
             }
@@ -154,66 +140,60 @@ public class UploadValidator {
             }
         }
         for (String field : FILE_FIELDS) {
-            if (form.getAll(field).size() > 0) {
+            if (!form.values(field).isEmpty()) {
                 throw RequestRejected.badRequest("duplicate_field", field, field + " was sent both as a file and as a text field");
             }
         }
 
-        String uid = form.get("uid");
+        String uid = value(form, "uid");
         if (!UID.matcher(uid).matches()) {
             throw RequestRejected.badRequest("invalid_field", "uid",
                     "uid must be 1 to 128 characters of letters, digits, '_' or '-'");
         }
-        int age = integer(form.get("age"), "age", 0, 120);
-        int weight = integer(form.get("weight"), "weight", 1, 1000);
-        String height = printable(form.get("height"), "height", 32);
-        String ethnicity = printable(form.get("ethnicity"), "ethnicity", 64);
-        String sex = form.get("sex").trim().toUpperCase(Locale.ROOT);
+        int age = integer(value(form, "age"), "age", 0, 120);
+        int weight = integer(value(form, "weight"), "weight", 1, 1000);
+        String height = printable(value(form, "height"), "height", 32);
+        String ethnicity = printable(value(form, "ethnicity"), "ethnicity", 64);
+        String sex = value(form, "sex").trim().toUpperCase(Locale.ROOT);
         if (!sexes.contains(sex)) {
             throw RequestRejected.badRequest("invalid_field", "sex", "sex must be one letter of " + String.join(", ", sexes));
         }
-        String email = email(form.get("email"));
+        String email = email(value(form, "email"));
 
-        Upload.Part front = part(attachments.getAttachment(FRONT), FRONT);
-        Upload.Part side = part(attachments.getAttachment(SIDE), SIDE);
+        Upload.Part front = part(form.files(FRONT).get(0));
+        Upload.Part side = part(form.files(SIDE).get(0));
         return new Upload(uid, age, ethnicity, sex, height, weight, email, front, side);
     }
 
-    private Upload.Part part(DataHandler handler, String field) {
-        DataSource source = handler.getDataSource();
-        if (!(source instanceof FileDataSource fileSource)) {
-            throw new IllegalStateException("upload " + field + " did not arrive as a file: is camel.server.fileUploadEnabled on?");
-        }
-        Path file = fileSource.getFile().toPath();
-        String name = source.getName() == null ? "" : source.getName();
+    private static String value(ReceivedUpload form, String field) {
+        return form.values(field).get(0);
+    }
+
+    private Upload.Part part(ReceivedUpload.FilePart file) {
+        String field = file.field();
+        String name = file.filename() == null ? "" : file.filename();
         int dot = name.lastIndexOf('.');
         String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
         if (!extensions.contains(ext)) {
             throw new RequestRejected(415, "unsupported_media_type", field, field + " must be a video file with one of the extensions "
                     + String.join(", ", extensions) + (ext.isEmpty() ? "; the file name has none" : "; got '" + printableName(ext) + "'"));
         }
-        long bytes;
-        byte[] header = new byte[VideoFormat.HEADER_BYTES];
-        int read;
-        try {
-            bytes = Files.size(file);
-            try (InputStream in = Files.newInputStream(file)) {
-                read = in.readNBytes(header, 0, header.length);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the uploaded " + field, e);
-        }
+        long bytes = file.bytes();
         if (bytes == 0) {
             throw RequestRejected.badRequest("empty_file", field, field + " is empty");
+        }
+        if (file.tempFile() == null) {
+            throw new IllegalStateException(field + " was not stored by the UploadReceiver");
         }
         if (bytes > maxVideoBytes) {
             throw new RequestRejected(413, "too_large", field, field + " is " + bytes + " bytes; each video may be at most " + maxVideoBytes + " bytes");
         }
-        if (!VideoFormat.headerMatches(ext, header, read)) {
+        byte[] header = file.head();
+        if (!VideoFormat.headerMatches(ext, header, header.length)) {
             throw new RequestRejected(415, "unsupported_media_type", field,
                     field + " is named ." + ext + " but its content is not a " + ext + " video");
         }
-        return new Upload.Part(field, file, ext, bytes);
+        return new Upload.Part(field, file.tempFile(), ext, bytes);
     }
 
     private static int integer(String text, String field, int min, int max) {

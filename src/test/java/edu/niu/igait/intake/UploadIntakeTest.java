@@ -282,6 +282,43 @@ class UploadIntakeTest {
                 "--b\r\nContent-Disposition: form-data; name=\"uid\"\r\n\r\nabc\r\n".getBytes(StandardCharsets.US_ASCII), 10_000)),
                 413, "too_large", "bytes"));
 
+        // refused while the body still arrives (the upload's own multipart reader)
+        table.add(row("a chunked body larger than two videos may make", true, s -> Answer.of(RawHttp.exchange(s.port(),
+                "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                        + "Transfer-Encoding: chunked\r\n",
+                chunked(rawForm("b", Videos.bytes("mp4", 1000), Videos.bytes("mp4", 1000),
+                        "extraClip", Videos.bytes("mp4", (int) (3 * SMALL_MAX + 10)))), 20_000)),
+                413, "too_large", "bytes"));
+        table.add(row("a video over the limit, refused before the rest of the body is sent", true, s -> {
+            byte[] whole = rawForm("b", Videos.bytes("mp4", (int) (SMALL_MAX + SMALL_MAX / 2)), Videos.bytes("mp4", 1000));
+            // The Content-Length promises the whole form; only the part up to the middle of the front video is sent.
+            byte[] sent = java.util.Arrays.copyOf(whole, (int) (SMALL_MAX + SMALL_MAX / 4));
+            return Answer.of(RawHttp.exchange(s.port(), "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + whole.length + "\r\n", sent, 10_000));
+        }, 413, "too_large", "fileuploadfront"));
+        table.add(bad("a text field longer than 8192 bytes", f -> f.set("ethnicity", "e".repeat(8193)), 400, "too_long", "ethnicity"));
+        table.add(bad("a form of 65 parts", f -> {
+            for (int i = 0; i < 56; i++) {
+                f.text("extra" + i, "x");
+            }
+            return f;
+        }, 400, "too_many_fields", "parts"));
+        table.add(row("a multipart Content-Type without a boundary", false, s -> Answer.of(RawHttp.exchange(s.port(),
+                "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data\r\n"
+                        + "Content-Length: 5\r\n", "--b\r\n".getBytes(StandardCharsets.US_ASCII), 10_000)),
+                400, "not_multipart", "boundary"));
+        table.add(row("garbage after a delimiter", false, s -> {
+            byte[] body = "--b\r\nContent-Disposition: form-data; name=\"uid\"\r\n\r\nabc\r\n--bXYZ\r\n\r\n--b--\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            return Answer.of(RawHttp.exchange(s.port(), "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + body.length + "\r\n", body, 10_000));
+        }, 400, "malformed_multipart", "delimiter"));
+        table.add(row("a part without Content-Disposition", false, s -> {
+            byte[] body = "--b\r\nContent-Type: text/plain\r\n\r\nabc\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII);
+            return Answer.of(RawHttp.exchange(s.port(), "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + body.length + "\r\n", body, 10_000));
+        }, 400, "malformed_multipart", "Content-Disposition"));
+
         // cut short, not multipart, wrong method
         table.add(row("closing boundary missing", false, s -> {
             Multipart m = UploadForm.valid().multipart();
@@ -369,6 +406,92 @@ class UploadIntakeTest {
             awaitUploadFile(service.dataDir());
         }
         before.awaitUnchanged(CLEAN_UP);
+    }
+
+    /**
+     * The body arrives cut at random places (pieces of 1 to 3000 bytes), with videos whose bytes
+     * look like the start of the boundary again and again: the stored videos are still the bytes
+     * sent, and every field is read.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void aBodyArrivingInOddPiecesIsStoredByteForByte(long seed) {
+        String boundary = "----igaitBoundary7MA4YWxkTrZu0gW";
+        byte[] front = lookalikes(Videos.bytes("mp4", 150_000), boundary, seed);
+        byte[] side = lookalikes(Videos.bytes("mov", 90_000), boundary, seed + 100);
+        byte[] body = rawForm(boundary, front, side);
+
+        RawHttp.Response answer = RawHttp.exchangeInPieces(service.port(), "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: multipart/form-data; boundary=\"" + boundary + "\"\r\nContent-Length: " + body.length + "\r\n",
+                body, 3000, seed, 30_000);
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        Path job = service.dataDir().resolve("jobs").resolve(Http.json(answer.body()).path("submissionId").asText());
+        assertThat(job.resolve("front.mp4")).hasBinaryContent(front);
+        assertThat(job.resolve("side.mov")).hasBinaryContent(side);
+        JsonNode stored = Http.json(read(job.resolve("job.json")));
+        assertThat(stored.path("ethnicity").asText()).isEqualTo(UploadForm.ETHNICITY);
+        assertThat(stored.path("email").asText()).isEqualTo(UploadForm.EMAIL);
+    }
+
+    /** curl and other clients ask before sending a large body: the service says go on, then reads it. */
+    @Test
+    void expectContinueIsAnsweredBeforeTheBody() {
+        byte[] body = rawForm("b", Videos.bytes("mp4", 40_000), Videos.bytes("mp4", 30_000));
+        RawHttp.Response answer = RawHttp.exchangeAfterContinue(service.port(), "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + body.length + "\r\n", body, 10_000);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+    }
+
+    /** Copies of the boundary's beginnings, cut short at every length, written over the video after its header. */
+    private static byte[] lookalikes(byte[] video, String boundary, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = video.clone();
+        for (int at = 64; at + delimiter.length < out.length; at += 200 + random.nextInt(3000)) {
+            int n = 1 + random.nextInt(delimiter.length - 1);
+            System.arraycopy(delimiter, 0, out, at, n);
+        }
+        // The very last bytes too: a CR and a partial delimiter right before the real one.
+        System.arraycopy(delimiter, 0, out, out.length - 5, 5);
+        return out;
+    }
+
+    /** The app's form as raw multipart, the videos named front.mp4 and side.mov, then extra files (name, bytes, ...). */
+    static byte[] rawForm(String boundary, byte[] front, byte[] side, Object... extraFiles) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        for (String[] f : new String[][] {{"uid", UploadForm.UID}, {"age", UploadForm.AGE}, {"ethnicity", UploadForm.ETHNICITY},
+                                          {"sex", UploadForm.SEX}, {"height", UploadForm.HEIGHT}, {"weight", UploadForm.WEIGHT},
+                                          {"email", UploadForm.EMAIL}}) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f[0] + "\"\r\n\r\n" + f[1] + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        List<Object> files = new ArrayList<>(List.of("fileuploadfront", front, "fileuploadside", side));
+        files.addAll(List.of(extraFiles));
+        for (int i = 0; i < files.size(); i += 2) {
+            String field = (String) files.get(i);
+            byte[] content = (byte[]) files.get(i + 1);
+            String name = field.equals("fileuploadfront") ? "front.mp4" : field.equals("fileuploadside") ? "side.mov" : field + ".mp4";
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + name + "\"\r\n"
+                    + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            body.writeBytes(content);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return body.toByteArray();
+    }
+
+    /** The body in HTTP/1.1 chunked transfer coding, 64 KiB chunks. */
+    private static byte[] chunked(byte[] body) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int at = 0; at < body.length; at += 65536) {
+            int n = Math.min(65536, body.length - at);
+            out.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, at, n);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     private static void awaitUploadFile(Path data) throws InterruptedException {

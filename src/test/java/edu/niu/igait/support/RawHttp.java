@@ -48,6 +48,61 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Like {@link #exchange}, but the body goes out in pieces of random size (1 to {@code maxPiece}
+     * bytes, from {@code seed}), each flushed on its own with Nagle off, so the server receives it
+     * cut at places no ordinary client would choose.
+     */
+    public static Response exchangeInPieces(int port, String head, byte[] body, int maxPiece, long seed, int timeoutMs) {
+        java.util.Random random = new java.util.Random(seed);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(timeoutMs);
+            socket.setTcpNoDelay(true);
+            var out = socket.getOutputStream();
+            out.write((head + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            for (int at = 0; at < body.length; ) {
+                int n = Math.min(body.length - at, 1 + random.nextInt(maxPiece));
+                out.write(body, at, n);
+                out.flush();
+                at += n;
+            }
+            return read(socket.getInputStream());
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no answer within " + timeoutMs + " ms", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends {@code head} with {@code Expect: 100-continue}, waits for the interim 100 answer (failing
+     * if the final answer comes first), then sends the body and reads the final answer.
+     */
+    public static Response exchangeAfterContinue(int port, String head, byte[] body, int timeoutMs) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(timeoutMs);
+            var out = socket.getOutputStream();
+            var in = socket.getInputStream();
+            out.write((head + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String interim = line(in);
+            if (interim == null || !interim.startsWith("HTTP/1.1 100")) {
+                throw new AssertionError("expected 100 Continue before the body, got: " + interim);
+            }
+            for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
+                // headers of the interim answer, if any
+            }
+            out.write(body);
+            out.flush();
+            return read(in);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no answer within " + timeoutMs + " ms", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {

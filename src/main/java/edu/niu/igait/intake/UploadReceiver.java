@@ -1,0 +1,566 @@
+package edu.niu.igait.intake;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import edu.niu.igait.http.ApiGuard;
+import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.logging.Subsystem;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.impl.RoutingContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the upload's multipart body in one streaming pass, in place of the platform's body handler:
+ * the videos go to the upload folder as they arrive, the text fields are kept (they are small), and
+ * only when the closing boundary has come does the request go on to the upload route, which finds
+ * the form with {@link #received(HttpServerRequest)}.
+ *
+ * <p>Why not the platform's body handler: it decodes multipart with Netty's decoder, which scans
+ * every byte of a video for the boundary and hands each 64 KiB chunk to a worker thread on its own;
+ * that cost the intake more CPU than receiving the bytes. Here the boundary is found with
+ * Boyer-Moore-Horspool ({@link MultipartParser}) and the file writes run on a writer that takes
+ * whatever has queued up in one go, in writes of up to {@link #WRITE_BYTES}.
+ *
+ * <p>What it refuses while the body still arrives (and then closes the connection, so the rest is
+ * not read): a body larger than two videos may make, a video over its limit, a text field over
+ * {@link #MAX_TEXT_BYTES}, more than {@link #MAX_PARTS} parts, a body that is not well-formed
+ * multipart; at the end, a body without its closing boundary. Whatever it stored for a request that
+ * does not end in an accepted upload is deleted; a request that is never answered (the client went
+ * away, the connection timed out) too.
+ */
+public final class UploadReceiver implements Handler<RoutingContext> {
+
+    /** The most bytes one text field may hold (Vert.x's own form limit was the same). */
+    public static final int MAX_TEXT_BYTES = 8192;
+    /** The most parts a form may have: the app sends nine. */
+    public static final int MAX_PARTS = 64;
+    /** The writer's buffer: the file receives writes of this size. */
+    static final int WRITE_BYTES = 1024 * 1024;
+    /** Bytes queued for the disk above which reading from the client pauses, and below which it resumes. */
+    static final long PAUSE_ABOVE = 8L * 1024 * 1024;
+    static final long RESUME_BELOW = 2L * 1024 * 1024;
+    /** How often the videos already on disk are flushed while the rest arrives. */
+    static final long FLUSH_EVERY_MS = 250;
+
+    private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
+    /** Received forms by request, for the route (which sees the request, not the routing context). */
+    private static final Map<HttpServerRequest, ReceivedUpload> RECEIVED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final Path uploadsDir;
+    private final long maxVideoBytes;
+    private final long maxRequestBytes;
+    private final ExecutorService disk;
+
+    public UploadReceiver(Path uploadsDir, long maxVideoBytes) {
+        this.uploadsDir = uploadsDir;
+        this.maxVideoBytes = maxVideoBytes;
+        this.maxRequestBytes = ApiGuard.maxUploadRequestBytes(maxVideoBytes);
+        AtomicInteger threads = new AtomicInteger();
+        int size = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "igait-upload-disk-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        this.disk = pool;
+    }
+
+    /** The form the receiver read for this request, if it read one whole. */
+    public static Optional<ReceivedUpload> received(HttpServerRequest request) {
+        return Optional.ofNullable(RECEIVED.get(request));
+    }
+
+    /** Takes POSTs to the upload path on this router, after the guard's checks and before the route. */
+    public void install(Router router) {
+        router.post(ApiGuard.UPLOAD_PATH).order(-999).handler(this);
+    }
+
+    /** Stops the disk threads; uploads still arriving fail. */
+    public void stop() {
+        disk.shutdownNow();
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        Optional<String> boundary = MultipartParser.boundary(request.getHeader(HttpHeaders.CONTENT_TYPE));
+        if (boundary.isEmpty()) {
+            reject(ctx, RequestRejected.badRequest("not_multipart", null,
+                    "the multipart/form-data Content-Type names no boundary"));
+            return;
+        }
+        // The platform's body handler further on leaves a body already read alone.
+        ((RoutingContextInternal) ctx).visitHandler(RoutingContextInternal.BODY_HANDLER);
+        Receiving receiving;
+        try {
+            receiving = new Receiving(ctx, boundary.get());
+        } catch (MultipartParser.MalformedMultipart e) {
+            reject(ctx, RequestRejected.badRequest("malformed_multipart", null, e.getMessage()));
+            return;
+        }
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
+            ctx.response().writeContinue();
+        }
+        receiving.start();
+    }
+
+    private static void reject(RoutingContext ctx, RequestRejected rejected) {
+        // Close the connection: the client may still be sending a body that will not be read.
+        ctx.response().putHeader("Connection", "close");
+        ApiGuard.fail(ctx, rejected.status(), rejected.code(), rejected.getMessage(), rejected.field());
+    }
+
+    /** One request being read. Its methods run on the request's event loop, except the writer's. */
+    private final class Receiving implements MultipartParser.Listener {
+
+        private final RoutingContext ctx;
+        private final HttpServerRequest request;
+        private final Context context;
+        private final MultipartParser parser;
+        private final Writer writer = new Writer();
+        private final ReceivedUpload upload = new ReceivedUpload();
+        private long received;
+        private boolean over;
+        /** Reading from the client is paused until the writer catches up: set by the event loop, cleared by either. */
+        private final AtomicBoolean paused = new AtomicBoolean();
+        private long flushTimer = -1;
+
+        // The part being read.
+        private MultipartParser.PartHeaders part;
+        private Path partFile;
+        private long partBytes;
+        private final byte[] head = new byte[VideoFormat.HEADER_BYTES];
+        private int headLength;
+        private ByteArrayOutputStream text;
+
+        Receiving(RoutingContext ctx, String boundary) {
+            this.ctx = ctx;
+            this.request = ctx.request();
+            this.context = ctx.vertx().getOrCreateContext();
+            this.parser = new MultipartParser(boundary, this);
+        }
+
+        void start() {
+            request.handler(this::chunk);
+            request.endHandler(v -> ended());
+            request.exceptionHandler(this::failed);
+            ctx.addEndHandler(done -> finished());
+            flushTimer = ctx.vertx().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            request.resume();
+        }
+
+        private void chunk(Buffer buffer) {
+            if (over) {
+                return;
+            }
+            ByteBuf buf = buffer.getByteBuf();
+            byte[] bytes;
+            int offset;
+            int length = buf.readableBytes();
+            if (buf.hasArray()) {
+                bytes = buf.array();
+                offset = buf.arrayOffset() + buf.readerIndex();
+            } else {
+                bytes = buffer.getBytes();
+                offset = 0;
+            }
+            received += length;
+            try {
+                if (received > maxRequestBytes) {
+                    throw new RequestRejected(413, "too_large", null, "the request is larger than " + maxRequestBytes
+                            + " bytes (two videos of igait.upload.max-video-bytes each)");
+                }
+                parser.feed(bytes, offset, length);
+            } catch (RequestRejected e) {
+                refuse(e);
+                return;
+            } catch (MultipartParser.MalformedMultipart e) {
+                refuse(RequestRejected.badRequest("malformed_multipart", null, "the multipart body is malformed: " + e.getMessage()));
+                return;
+            }
+            if (writer.queued() > PAUSE_ABOVE && paused.compareAndSet(false, true)) {
+                request.pause();
+                // The writer may have caught up in between, before it could see the pause.
+                if (writer.queued() < RESUME_BELOW && paused.compareAndSet(true, false)) {
+                    request.resume();
+                }
+            }
+        }
+
+        /** Called by the writer after each write: resumes reading (on the event loop) once it has caught up. */
+        private void caughtUp() {
+            if (paused.compareAndSet(true, false)) {
+                context.runOnContext(v -> {
+                    if (!over) {
+                        request.resume();
+                    }
+                });
+            }
+        }
+
+        @Override
+        public void partBegin(MultipartParser.PartHeaders headers) {
+            if (parser.partsSeen() > MAX_PARTS) {
+                throw RequestRejected.badRequest("too_many_fields", null, "the form has more than " + MAX_PARTS + " parts");
+            }
+            part = headers;
+            partBytes = 0;
+            headLength = 0;
+            partFile = null;
+            text = null;
+            if (headers.isFile()) {
+                boolean wanted = UploadValidator.FILE_FIELDS.contains(headers.name()) && upload.files(headers.name()).isEmpty();
+                if (wanted) {
+                    partFile = uploadsDir.resolve(UUID.randomUUID().toString());
+                    writer.open(partFile);
+                }
+            } else {
+                text = new ByteArrayOutputStream();
+            }
+        }
+
+        @Override
+        public void partData(byte[] chunk, int offset, int length) {
+            if (text != null) {
+                if (text.size() + length > MAX_TEXT_BYTES) {
+                    throw RequestRejected.badRequest("too_long", UploadValidator.printableName(part.name()),
+                            "the text field " + UploadValidator.printableName(part.name()) + " is longer than " + MAX_TEXT_BYTES + " bytes");
+                }
+                text.write(chunk, offset, length);
+                return;
+            }
+            partBytes += length;
+            if (partFile == null) {
+                return;
+            }
+            if (partBytes > maxVideoBytes) {
+                throw new RequestRejected(413, "too_large", part.name(), part.name() + " is larger than "
+                        + maxVideoBytes + " bytes, the most a video may be (igait.upload.max-video-bytes)");
+            }
+            if (headLength < head.length) {
+                int n = Math.min(head.length - headLength, length);
+                System.arraycopy(chunk, offset, head, headLength, n);
+                headLength += n;
+            }
+            writer.write(ByteBuffer.wrap(chunk, offset, length));
+        }
+
+        @Override
+        public void partEnd() {
+            if (text != null) {
+                upload.addField(part.name(), text.toString(StandardCharsets.UTF_8));
+            } else {
+                if (partFile != null) {
+                    writer.close();
+                }
+                upload.addFile(new ReceivedUpload.FilePart(part.name(), part.filename(), part.contentType(), partFile,
+                        partBytes, java.util.Arrays.copyOf(head, headLength)));
+            }
+            part = null;
+            text = null;
+            partFile = null;
+        }
+
+        private void ended() {
+            if (over) {
+                return;
+            }
+            if (!parser.finished()) {
+                refuse(RequestRejected.badRequest("truncated", null,
+                        "the multipart body ended before its closing boundary: the upload was cut short; send it again"));
+                return;
+            }
+            stopFlushing();
+            writer.whenWritten(failure -> {
+                if (over) {
+                    return;
+                }
+                if (failure != null) {
+                    storageFailed(failure);
+                    return;
+                }
+                over = true;
+                RECEIVED.put(request, upload);
+                ctx.next();
+            });
+        }
+
+        private void failed(Throwable t) {
+            // The connection broke or timed out: nobody to answer.
+            if (!over) {
+                over = true;
+                stopFlushing();
+                writer.discard();
+            }
+        }
+
+        /** The request is over (answered, or its connection gone): what was not moved away goes. */
+        private void finished() {
+            stopFlushing();
+            RECEIVED.remove(request);
+            over = true;
+            writer.discard();
+        }
+
+        private void refuse(RequestRejected rejected) {
+            over = true;
+            stopFlushing();
+            writer.discard();
+            reject(ctx, rejected);
+        }
+
+        private void storageFailed(Throwable failure) {
+            over = true;
+            writer.discard();
+            LOG.error(Subsystem.INTAKE, "cannot store an upload in {}: {}", uploadsDir, failure.toString());
+            ctx.response().putHeader("Connection", "close");
+            ApiGuard.fail(ctx, 503, "storage_unavailable", "the service cannot store uploads right now; try again later", null);
+        }
+
+        private void stopFlushing() {
+            if (flushTimer >= 0) {
+                ctx.vertx().cancelTimer(flushTimer);
+                flushTimer = -1;
+            }
+        }
+
+        /**
+         * Writes the videos on a disk thread, in order, taking in one go whatever has queued up:
+         * the event loop hands over a chunk without waiting, and wakes the writer only when it is
+         * idle. Everything it is given is counted in {@link #queued()} until it is in a file.
+         */
+        private final class Writer implements Runnable {
+            private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+            private final AtomicBoolean scheduled = new AtomicBoolean();
+            private final AtomicLong queued = new AtomicLong();
+            private final AtomicBoolean flushing = new AtomicBoolean();
+            /** Every file opened for this request, to delete what was not moved away. Writer thread only. */
+            private final List<Path> files = new ArrayList<>();
+            private ByteBuffer buffer;
+            private volatile FileChannel channel;
+            private IOException failure;
+            private volatile boolean discarded;
+
+            long queued() {
+                return queued.get();
+            }
+
+            void open(Path file) {
+                submit(new Open(file));
+            }
+
+            void write(ByteBuffer data) {
+                queued.addAndGet(data.remaining());
+                submit(data);
+            }
+
+            void close() {
+                submit(Close.INSTANCE);
+            }
+
+            /** Runs {@code then} on the event loop once everything before has been written (or failed). */
+            void whenWritten(Handler<IOException> then) {
+                submit(new Done(then));
+            }
+
+            /** Closes and deletes the files; what is still queued is dropped. */
+            void discard() {
+                if (!discarded) {
+                    discarded = true;
+                    submit(Discard.INSTANCE);
+                }
+            }
+
+            /** Flushes the file being written, beside the writer, so the final fsync has only the tail left. */
+            void flushInBackground() {
+                FileChannel current = channel;
+                if (current == null || !flushing.compareAndSet(false, true)) {
+                    return;
+                }
+                try {
+                    disk.execute(() -> {
+                        try {
+                            current.force(false);
+                        } catch (IOException | RuntimeException closedMeanwhile) {
+                            // closed, moved or deleted meanwhile: nothing left to flush here
+                        } finally {
+                            flushing.set(false);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    flushing.set(false);
+                }
+            }
+
+            private void submit(Object op) {
+                queue.add(op);
+                if (scheduled.compareAndSet(false, true)) {
+                    try {
+                        disk.execute(this);
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        scheduled.set(false);
+                        failure = new IOException("the service is stopping");
+                    }
+                }
+            }
+
+            @Override
+            public void run() {
+                while (true) {
+                    Object op;
+                    while ((op = queue.poll()) != null) {
+                        apply(op);
+                    }
+                    scheduled.set(false);
+                    // Something added after the last poll, with the flag still set, would wait forever.
+                    if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                        return;
+                    }
+                }
+            }
+
+            private void apply(Object op) {
+                if (op instanceof ByteBuffer data) {
+                    int n = data.remaining();
+                    if (failure == null && !discarded && channel != null) {
+                        try {
+                            append(data);
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                    if (queued.addAndGet(-n) < RESUME_BELOW) {
+                        caughtUp();
+                    }
+                } else if (op instanceof Open open) {
+                    if (failure == null && !discarded) {
+                        try {
+                            files.add(open.file);
+                            channel = FileChannel.open(open.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                } else if (op == Close.INSTANCE) {
+                    try {
+                        drain();
+                    } catch (IOException e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                    closeChannel();
+                } else if (op instanceof Done done) {
+                    IOException result = failure;
+                    context.runOnContext(v -> done.then.handle(result));
+                } else if (op == Discard.INSTANCE) {
+                    closeChannel();
+                    for (Path file : files) {
+                        try {
+                            Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            LOG.warn(Subsystem.INTAKE, "cannot delete the temp upload {}: {}", file.getFileName(), e.toString());
+                        }
+                    }
+                    files.clear();
+                }
+            }
+
+            private void append(ByteBuffer data) throws IOException {
+                if (buffer == null) {
+                    buffer = ByteBuffer.allocateDirect(WRITE_BYTES);
+                }
+                while (data.hasRemaining()) {
+                    if (!buffer.hasRemaining()) {
+                        drain();
+                    }
+                    int n = Math.min(buffer.remaining(), data.remaining());
+                    int limit = data.limit();
+                    data.limit(data.position() + n);
+                    buffer.put(data);
+                    data.limit(limit);
+                }
+                if (!buffer.hasRemaining()) {
+                    drain();
+                }
+            }
+
+            /** Writes out what the buffer holds. */
+            private void drain() throws IOException {
+                if (buffer == null || buffer.position() == 0) {
+                    return;
+                }
+                buffer.flip();
+                try {
+                    if (channel != null && failure == null && !discarded) {
+                        while (buffer.hasRemaining()) {
+                            channel.write(buffer);
+                        }
+                    }
+                } finally {
+                    buffer.clear();
+                }
+            }
+
+            private void closeChannel() {
+                FileChannel current = channel;
+                channel = null;
+                if (buffer != null) {
+                    buffer.clear();
+                }
+                if (current != null) {
+                    try {
+                        current.close();
+                    } catch (IOException e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private record Open(Path file) {
+    }
+
+    private record Done(Handler<IOException> then) {
+    }
+
+    private enum Close { INSTANCE }
+
+    private enum Discard { INSTANCE }
+}
