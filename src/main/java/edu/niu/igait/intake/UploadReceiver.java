@@ -360,7 +360,8 @@ public final class UploadReceiver implements Handler<RoutingContext> {
         /**
          * Writes the videos on a disk thread, in order, taking in one go whatever has queued up:
          * the event loop hands over a chunk without waiting, and wakes the writer only when it is
-         * idle. Everything it is given is counted in {@link #queued()} until it is in a file.
+         * idle and a write's worth has queued up, so a thread hand-off costs once per megabyte, not
+         * once per chunk. Everything it is given is counted in {@link #queued()} until it is in a file.
          */
         private final class Writer implements Runnable {
             private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -382,9 +383,13 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                 submit(new Open(file));
             }
 
+            /** Queues a chunk; the writer is woken once a write's worth has queued up (or by the next open, close or end). */
             void write(ByteBuffer data) {
-                queued.addAndGet(data.remaining());
-                submit(data);
+                long now = queued.addAndGet(data.remaining());
+                queue.add(data);
+                if (now >= WRITE_BYTES) {
+                    wake();
+                }
             }
 
             void close() {
@@ -427,6 +432,10 @@ public final class UploadReceiver implements Handler<RoutingContext> {
 
             private void submit(Object op) {
                 queue.add(op);
+                wake();
+            }
+
+            private void wake() {
                 if (scheduled.compareAndSet(false, true)) {
                     try {
                         disk.execute(this);

@@ -451,6 +451,8 @@ class UploadIntakeTest {
         for (int at = 64; at + delimiter.length < out.length; at += 200 + random.nextInt(3000)) {
             int n = 1 + random.nextInt(delimiter.length - 1);
             System.arraycopy(delimiter, 0, out, at, n);
+            // A client picks a boundary its content does not hold: the byte after a look-alike must not complete it.
+            out[at + n] = (byte) ~delimiter[n];
         }
         // The very last bytes too: a CR and a partial delimiter right before the real one.
         System.arraycopy(delimiter, 0, out, out.length - 5, 5);
