@@ -14,7 +14,8 @@ import java.util.Optional;
  * delimiter's length), so memory does not grow with the size of a part.
  *
  * <p>The delimiter is searched with Boyer-Moore-Horspool: on video bytes it looks at about one
- * byte in every delimiter length. A delimiter is {@code CRLF--boundary}, and a boundary holds no
+ * byte in every delimiter length, and on any content, whatever boundary the client chose, at no
+ * more than about two looks per byte. A delimiter is {@code CRLF--boundary}, and a boundary holds no
  * CR, so a delimiter can only begin at a CR: that is what makes the hold-back at a chunk's end
  * simple.
  *
@@ -67,6 +68,9 @@ public final class MultipartParser {
     private int headerLength;
     private State state = State.PREAMBLE;
     private long partsSeen;
+    private long confirmations;
+    /** Set once the body is found malformed: every later feed is refused the same way. */
+    private MalformedMultipart malformed;
 
     public MultipartParser(String boundary, Listener listener) {
         if (boundary == null || boundary.isEmpty() || boundary.length() > MAX_BOUNDARY_CHARS) {
@@ -122,6 +126,18 @@ public final class MultipartParser {
 
     /** Feeds the next bytes of the body. */
     public void feed(byte[] chunk, int offset, int length) {
+        if (malformed != null) {
+            throw malformed;
+        }
+        try {
+            parse(chunk, offset, length);
+        } catch (MalformedMultipart e) {
+            malformed = e;
+            throw e;
+        }
+    }
+
+    private void parse(byte[] chunk, int offset, int length) {
         int pos = offset;
         int end = offset + length;
         while (pos < end) {
@@ -246,18 +262,27 @@ public final class MultipartParser {
         int limit = end - m;
         while (i <= limit) {
             byte b = chunk[i + last];
-            if (b == delimiter[last]) {
-                int j = last - 1;
-                while (j >= 0 && chunk[i + j] == delimiter[j]) {
-                    j--;
+            // A candidate is confirmed from its CR forwards: the boundary holds no CR, so a
+            // confirmation stops at the next CR at the latest, and however the client chose its
+            // boundary and its content, confirmations cost at most one look per byte in all.
+            if (b == delimiter[last] && chunk[i] == '\r') {
+                int j = 1;
+                while (j < last && chunk[i + j] == delimiter[j]) {
+                    j++;
                 }
-                if (j < 0) {
+                confirmations += j;
+                if (j == last) {
                     return i;
                 }
             }
             i += skip[b & 0xff];
         }
         return -1;
+    }
+
+    /** Bytes looked at so far to confirm delimiter candidates (at most about the bytes fed). */
+    long confirmations() {
+        return confirmations;
     }
 
     private void delimiterFound() {
@@ -296,18 +321,19 @@ public final class MultipartParser {
     static PartHeaders parseHeaders(String block) {
         String disposition = null;
         String contentType = null;
-        List<String> lines = new ArrayList<>();
+        List<StringBuilder> lines = new ArrayList<>();
         for (String line : block.split("\r\n")) {
             if (line.isEmpty()) {
                 continue;
             }
             if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && !lines.isEmpty()) {
-                lines.set(lines.size() - 1, lines.get(lines.size() - 1) + " " + line.strip());
+                lines.get(lines.size() - 1).append(' ').append(line.strip());
             } else {
-                lines.add(line);
+                lines.add(new StringBuilder(line));
             }
         }
-        for (String line : lines) {
+        for (StringBuilder folded : lines) {
+            String line = folded.toString();
             int colon = line.indexOf(':');
             if (colon <= 0) {
                 throw new MalformedMultipart("a part header is not of the form 'Name: value'");

@@ -69,8 +69,8 @@ public final class UploadReceiver implements Handler<RoutingContext> {
     /** The writer's buffer: the file receives writes of this size. */
     static final int WRITE_BYTES = 1024 * 1024;
     /** Bytes queued for the disk above which reading from the client pauses, and below which it resumes. */
-    static final long PAUSE_ABOVE = 8L * 1024 * 1024;
-    static final long RESUME_BELOW = 2L * 1024 * 1024;
+    static final long PAUSE_ABOVE = 4L * 1024 * 1024;
+    static final long RESUME_BELOW = 1024 * 1024;
     /** How often the videos already on disk are flushed while the rest arrives. */
     static final long FLUSH_EVERY_MS = 250;
 
