@@ -83,10 +83,23 @@ public final class UploadReceiver implements Handler<RoutingContext> {
     private final long maxRequestBytes;
     private final ExecutorService disk;
 
+    /** Bytes received and not yet written, over all uploads, and the most there ever were. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicLong peakQueuedBytes = new AtomicLong();
+
     public UploadReceiver(Path uploadsDir, long maxVideoBytes) {
+        this(uploadsDir, maxVideoBytes, diskThreads());
+    }
+
+    /** With the given disk threads (a test can hold the writes back). */
+    UploadReceiver(Path uploadsDir, long maxVideoBytes, ExecutorService disk) {
         this.uploadsDir = uploadsDir;
         this.maxVideoBytes = maxVideoBytes;
         this.maxRequestBytes = ApiGuard.maxUploadRequestBytes(maxVideoBytes);
+        this.disk = disk;
+    }
+
+    private static ExecutorService diskThreads() {
         AtomicInteger threads = new AtomicInteger();
         int size = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -95,7 +108,17 @@ public final class UploadReceiver implements Handler<RoutingContext> {
             return t;
         });
         pool.allowCoreThreadTimeOut(true);
-        this.disk = pool;
+        return pool;
+    }
+
+    /** The most bytes that were ever received and not yet written, over all uploads at once. */
+    long peakQueuedBytes() {
+        return peakQueuedBytes.get();
+    }
+
+    /** Bytes received and not yet written now, over all uploads. */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /** The form the receiver read for this request, if it read one whole. */
@@ -386,6 +409,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
             /** Queues a chunk; the writer is woken once a write's worth has queued up (or by the next open, close or end). */
             void write(ByteBuffer data) {
                 long now = queued.addAndGet(data.remaining());
+                peakQueuedBytes.accumulateAndGet(queuedBytes.addAndGet(data.remaining()), Math::max);
                 queue.add(data);
                 if (now >= WRITE_BYTES) {
                     wake();
@@ -471,6 +495,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                             failure = e;
                         }
                     }
+                    queuedBytes.addAndGet(-n);
                     if (queued.addAndGet(-n) < RESUME_BELOW) {
                         caughtUp();
                     }
