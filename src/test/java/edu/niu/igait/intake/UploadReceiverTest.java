@@ -86,6 +86,23 @@ class UploadReceiverTest {
         assertThat(receiver.queuedBytes()).isZero();
     }
 
+    /** A disk that refuses the writes (here: the upload folder is gone) is a 503 in JSON, not a hang. */
+    @Test
+    void anUploadTheDiskCannotTakeIsAnswered503() throws Exception {
+        disk.release();
+        Path gone = uploads.resolve("removed");
+        UploadReceiver receiver = new UploadReceiver(gone, 64L * 1024 * 1024, disk);
+        int port = serve(receiver);
+        byte[] body = UploadIntakeTest.rawForm("b", Videos.bytes("mp4", 300_000), Videos.bytes("mov", 200_000));
+
+        String result = CompletableFuture.supplyAsync(() -> post(port, body, new AtomicLong())).get(30, TimeUnit.SECONDS);
+
+        assertThat(result).startsWith("HTTP/1.1 503");
+        assertThat(result).contains("application/json").contains("\"error\":\"storage_unavailable\"");
+        assertThat(gone).doesNotExist();
+        assertThat(receiver.queuedBytes()).isZero();
+    }
+
     /** Until the client's progress stops changing for a second (the socket buffers are full). */
     private static long waitUntilSteady(AtomicLong sent) throws InterruptedException {
         long last = -1;
