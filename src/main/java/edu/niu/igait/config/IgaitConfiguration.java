@@ -69,28 +69,10 @@ public class IgaitConfiguration implements CamelConfiguration {
         long idleSeconds = settings.duration("igait.http.idle-timeout", "120s").toSeconds();
         io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
         context.getRegistry().bind("vertx", vertx);
-        try {
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    vertx.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot register Vert.x for shutdown: " + e.getMessage(), e);
-        }
+        stopWithCamel(context, "Vert.x", vertx::close);
         ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
         UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes);
-        try {
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    receiver.stop();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot register the upload receiver for shutdown: " + e.getMessage(), e);
-        }
+        stopWithCamel(context, "the upload receiver", receiver::stop);
         // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
         String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
                 settings.intValue("camel.server.port", 8080));
@@ -106,6 +88,20 @@ public class IgaitConfiguration implements CamelConfiguration {
                 }
             }
         });
+    }
+
+    /** Has {@code stop} run when Camel stops (after the routes, so nothing in flight still needs it). */
+    static void stopWithCamel(CamelContext context, String what, Runnable stop) {
+        try {
+            context.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    stop.run();
+                }
+            }, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot register " + what + " for shutdown: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -41,16 +41,7 @@ final class PipelineBeans {
                     + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
         }
         JobStore store = store(settings, jobs);
-        try {
-            context.addService(new org.apache.camel.support.service.ServiceSupport() {
-                @Override
-                protected void doStop() {
-                    store.close();
-                }
-            }, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot register the job store for shutdown: " + e.getMessage(), e);
-        }
+        IgaitConfiguration.stopWithCamel(context, "the job store", store::close);
         Pipeline pipeline = new Pipeline(jobs, store);
         // Each stage polls its folder, and is woken as soon as a ticket is put there.
         StageWakeups wakeups = new StageWakeups();
