@@ -47,11 +47,6 @@ public class CompletionValidator {
 
     public CompletionRequest validate(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
-        String method = request.method().name();
-        if (!"POST".equals(method)) {
-            throw new RequestRejected(405, "method_not_allowed", null,
-                    method + " is not allowed here: send the completion with POST as a form");
-        }
         String contentType = request.getHeader("Content-Type");
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
         boolean form = type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded");

@@ -36,12 +36,13 @@ public final class ApiGuard implements Handler<RoutingContext> {
         return 2 * maxVideoBytes + 1024 * 1024;
     }
 
-    /** Puts the guard first on the router and makes the router's own errors JSON. */
+    /**
+     * Puts the guard first on the platform's router and makes the errors its handlers fail with JSON.
+     * Unknown paths and methods a route does not take are answered by the root router (TunedVertx).
+     */
     public void install(Router router) {
         router.route().order(-1000).handler(this).failureHandler(ApiGuard::formFailure);
         router.errorHandler(400, ctx -> fail(ctx, 400, "bad_request", "the request could not be read: it may be cut short or malformed"));
-        router.errorHandler(404, ctx -> fail(ctx, 404, "not_found", "no such endpoint"));
-        router.errorHandler(405, ctx -> fail(ctx, 405, "method_not_allowed", "this method is not allowed here"));
         router.errorHandler(413, ctx -> fail(ctx, 413, "too_large", "the request is larger than the service accepts"));
         router.errorHandler(500, ctx -> fail(ctx, 500, "internal_error", "the service could not process the request; try again later"));
     }
@@ -138,8 +139,8 @@ public final class ApiGuard implements Handler<RoutingContext> {
         reject(ctx, status, code, message, null);
     }
 
-    private static void reject(RoutingContext ctx, int status, String code, String message, String field) {
-        // Close the connection: the client may still be sending a body we will not read.
+    /** Answers with the API's JSON error and closes the connection: the client may still be sending a body that will not be read. */
+    public static void reject(RoutingContext ctx, int status, String code, String message, String field) {
         ctx.response().putHeader("Connection", "close");
         fail(ctx, status, code, message, field);
     }

@@ -56,7 +56,7 @@ public final class TunedVertx {
             if (method.getName().equals("requestHandler") && args != null && args.length == 1 && args[0] instanceof Router router) {
                 router.errorHandler(404, ctx -> ApiGuard.fail(ctx, 404, "not_found", "no such endpoint", null));
                 router.errorHandler(405, ctx -> ApiGuard.fail(ctx, 405, "method_not_allowed",
-                        "this method is not allowed here", null));
+                        ctx.request().method().name() + " is not allowed here", null));
                 invoke(server, method, args);
                 return proxy;
             }

@@ -2,7 +2,6 @@ package edu.niu.igait.intake;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,17 +22,6 @@ public final class ReceivedUpload {
         @Override
         public byte[] head() {
             return head.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof FilePart p && p.field.equals(field) && java.util.Objects.equals(p.tempFile, tempFile)
-                    && p.bytes == bytes && Arrays.equals(p.head, head);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Objects.hash(field, tempFile, bytes);
         }
 
         @Override

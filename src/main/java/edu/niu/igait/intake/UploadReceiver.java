@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -161,9 +160,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
     }
 
     private static void reject(RoutingContext ctx, RequestRejected rejected) {
-        // Close the connection: the client may still be sending a body that will not be read.
-        ctx.response().putHeader("Connection", "close");
-        ApiGuard.fail(ctx, rejected.status(), rejected.code(), rejected.getMessage(), rejected.field());
+        ApiGuard.reject(ctx, rejected.status(), rejected.code(), rejected.getMessage(), rejected.field());
     }
 
     /** One request being read. Its methods run on the request's event loop, except the writer's. */
@@ -369,8 +366,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
             over = true;
             writer.discard();
             LOG.error(Subsystem.INTAKE, "cannot store an upload in {}: {}", uploadsDir, failure.toString());
-            ctx.response().putHeader("Connection", "close");
-            ApiGuard.fail(ctx, 503, "storage_unavailable", "the service cannot store uploads right now; try again later", null);
+            ApiGuard.reject(ctx, 503, "storage_unavailable", "the service cannot store uploads right now; try again later", null);
         }
 
         private void stopFlushing() {

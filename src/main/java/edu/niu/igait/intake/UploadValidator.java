@@ -81,17 +81,7 @@ public class UploadValidator {
 
     public Upload validate(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
-        String method = request.method().name();
-        if (!"POST".equals(method)) {
-            throw new RequestRejected(405, "method_not_allowed", null,
-                    method + " is not allowed here: send the upload with POST as multipart/form-data");
-        }
-        String contentType = request.getHeader("Content-Type");
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
-            throw RequestRejected.badRequest("not_multipart", null,
-                    "the upload must be multipart/form-data with the fields " + String.join(", ", TEXT_FIELDS)
-                            + " and the files " + FRONT + ", " + SIDE);
-        }
+        // POST only (the route's httpMethodRestrict) and multipart (ApiGuard): the receiver read the form.
         ReceivedUpload form = UploadReceiver.received(request).orElseThrow(() -> new IllegalStateException(
                 "the upload's body was not read by the UploadReceiver: is it installed on the router of camel.server.port?"));
 

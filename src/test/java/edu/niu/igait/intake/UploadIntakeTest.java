@@ -337,11 +337,11 @@ class UploadIntakeTest {
                 400, "not_multipart", "multipart/form-data"));
         table.add(row("no body at all", false, s -> Answer.of(Http.send(HttpRequest.newBuilder(s.uri(UPLOAD))
                 .POST(BodyPublishers.noBody()).build())), 400, "not_multipart", "multipart/form-data"));
-        table.add(row("GET on the upload path", false, s -> Answer.of(Http.get(s.uri(UPLOAD))), 405, "method_not_allowed", "POST"));
+        table.add(row("GET on the upload path", false, s -> Answer.of(Http.get(s.uri(UPLOAD))), 405, "method_not_allowed", "GET"));
         table.add(row("PUT on the upload path", false, s -> {
             Multipart m = UploadForm.valid().multipart();
             return Answer.of(Http.send(request(s.uri(UPLOAD), m).PUT(m.build()).build()));
-        }, 405, "method_not_allowed", "POST"));
+        }, 405, "method_not_allowed", "PUT"));
         return table.stream();
     }
 
