@@ -1,6 +1,6 @@
 package edu.niu.igait;
 
-import edu.niu.igait.config.IgaitMain;
+import edu.niu.igait.app.IgaitMain;
 import edu.niu.igait.config.StartupException;
 
 /**

@@ -1,5 +1,6 @@
 package edu.niu.igait.completion;
 
+import edu.niu.igait.job.Uid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ public class CompletionTickets {
     }
 
     static String name(CompletionRequest request, Instant at) {
-        if (!UploadValidator.UID.matcher(request.uid()).matches()) {
+        if (!Uid.isValid(request.uid())) {
             throw new IllegalArgumentException("not a uid");
         }
         byte[] random = new byte[6];
@@ -96,7 +97,7 @@ public class CompletionTickets {
         } catch (IOException e) {
             throw new MalformedJobException("completion ticket " + file.getFileName() + " cannot be read: " + e.getMessage());
         }
-        if (ticket.uid == null || !UploadValidator.UID.matcher(ticket.uid).matches() || ticket.jobId < 0
+        if (ticket.uid == null || !Uid.isValid(ticket.uid) || ticket.jobId < 0
                 || !(CompletionRequest.OK.equals(ticket.statusCode) || CompletionRequest.ERR.equals(ticket.statusCode))
                 || ticket.statusContent == null) {
             throw new MalformedJobException("completion ticket " + file.getFileName() + " is incomplete");

@@ -1,5 +1,6 @@
 package edu.niu.igait.completion;
 
+import edu.niu.igait.job.Uid;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -88,7 +89,7 @@ public class CompletionValidator {
         }
 
         String uid = fields.get(USER_ID).strip();
-        if (!UploadValidator.UID.matcher(uid).matches()) {
+        if (!Uid.isValid(uid)) {
             throw RequestRejected.badRequest("invalid_field", USER_ID,
                     USER_ID + " must be a uid: 1 to 128 characters of letters, digits, '_' or '-'");
         }

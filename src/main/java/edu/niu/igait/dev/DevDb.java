@@ -1,5 +1,6 @@
 package edu.niu.igait.dev;
 
+import edu.niu.igait.job.Uid;
 import java.util.Map;
 
 import edu.niu.igait.http.RequestRejected;
@@ -17,7 +18,7 @@ public final class DevDb {
     }
 
     public Map<String, Object> user(String uid) {
-        if (uid == null || !UploadValidator.UID.matcher(uid).matches()) {
+        if (uid == null || !Uid.isValid(uid)) {
             throw new RequestRejected(400, "invalid_uid", "uid", "a uid is 1 to 128 letters, digits, '_' or '-'");
         }
         JobStore store = context.getRegistry().lookupByNameAndType("jobStore", JobStore.class);

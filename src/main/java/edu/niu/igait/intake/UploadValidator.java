@@ -12,6 +12,7 @@ import jakarta.mail.internet.InternetAddress;
 
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.job.Uid;
 import io.vertx.core.http.HttpServerRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -31,7 +32,7 @@ public class UploadValidator {
     public static final List<String> FILE_FIELDS = List.of(FRONT, SIDE);
 
     /** A Firebase uid; it becomes part of S3 keys, file names and the Metis command, so nothing else passes. */
-    public static final Pattern UID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+
     private static final Pattern PRINTABLE = Pattern.compile("[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+");
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
@@ -136,7 +137,7 @@ public class UploadValidator {
         }
 
         String uid = value(form, "uid");
-        if (!UID.matcher(uid).matches()) {
+        if (!Uid.isValid(uid)) {
             throw RequestRejected.badRequest("invalid_field", "uid",
                     "uid must be 1 to 128 characters of letters, digits, '_' or '-'");
         }

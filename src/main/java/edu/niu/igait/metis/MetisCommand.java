@@ -1,5 +1,6 @@
 package edu.niu.igait.metis;
 
+import edu.niu.igait.job.Uid;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ public class MetisCommand {
     }
 
     public String build(Job job) {
-        if (job.uid == null || !UploadValidator.UID.matcher(job.uid).matches() || job.jobId == null || job.jobId < 0) {
+        if (job.uid == null || !Uid.isValid(job.uid) || job.jobId == null || job.jobId < 0) {
             throw new MalformedJobException("submission " + job.submissionId + " has no valid uid and job id to submit");
         }
         return template.replace("${uid}", job.uid).replace("${jobId}", Integer.toString(job.jobId));

@@ -1,5 +1,6 @@
 package edu.niu.igait.store;
 
+import edu.niu.igait.job.Uid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -101,7 +102,7 @@ public class LocalJobStore implements JobStore {
     }
 
     private Path file(String uid) {
-        if (!edu.niu.igait.intake.UploadValidator.UID.matcher(uid).matches()) {
+        if (!Uid.isValid(uid)) {
             throw new IllegalArgumentException("not a uid");
         }
         return usersDir.resolve(uid + ".json");

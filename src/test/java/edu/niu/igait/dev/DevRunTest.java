@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import edu.niu.igait.config.IgaitConfiguration;
-import edu.niu.igait.config.IgaitMain;
+import edu.niu.igait.app.IgaitConfiguration;
+import edu.niu.igait.app.IgaitMain;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.ServiceProcess;

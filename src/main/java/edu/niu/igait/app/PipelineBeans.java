@@ -1,5 +1,7 @@
-package edu.niu.igait.config;
+package edu.niu.igait.app;
 
+import edu.niu.igait.config.StartupException;
+import edu.niu.igait.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

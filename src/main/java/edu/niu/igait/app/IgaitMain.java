@@ -1,5 +1,6 @@
-package edu.niu.igait.config;
+package edu.niu.igait.app;
 
+import edu.niu.igait.config.StartupException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package edu.niu.igait.config;
+package edu.niu.igait.app;
 
+import edu.niu.igait.config.Settings;
 import edu.niu.igait.http.ApiGuard;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
