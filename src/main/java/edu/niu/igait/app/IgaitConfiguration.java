@@ -25,7 +25,7 @@ public class IgaitConfiguration implements CamelConfiguration {
         CompletionTickets tickets = new CompletionTickets(jobs);
         HttpBeans.bind(context, settings, jobs, tickets);
         if (settings.bool("igait.pipeline.enabled", true)) {
-            PipelineBeans.bind(context, settings, jobs, tickets);
+            PipelineBeans.bind(context, settings, jobs);
         }
         HttpBeans.bindServer(context, settings, jobs);
     }

@@ -1,100 +1,111 @@
 package edu.niu.igait.app;
 
-import edu.niu.igait.config.StartupException;
-import edu.niu.igait.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
 
-import edu.niu.igait.completion.CompletionMails;
-import edu.niu.igait.completion.CompletionTickets;
-import edu.niu.igait.completion.Completions;
-import edu.niu.igait.completion.ResultLinks;
+import edu.niu.igait.config.Settings;
+import edu.niu.igait.config.StartupException;
 import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.mail.MailSender;
 import edu.niu.igait.mail.MailTemplates;
-import edu.niu.igait.mail.Mails;
+import edu.niu.igait.mail.OperatorAlerts;
 import edu.niu.igait.metis.MetisCommand;
 import edu.niu.igait.metis.MetisSsh;
-import edu.niu.igait.pipeline.Pipeline;
-import edu.niu.igait.pipeline.StageWakeups;
-import edu.niu.igait.pipeline.RetryPolicy;
-import edu.niu.igait.pipeline.StageFailures;
+import edu.niu.igait.s3.ResultLinks;
 import edu.niu.igait.s3.S3Setup;
 import edu.niu.igait.s3.StoredObjects;
+import edu.niu.igait.stages.CompleteStage;
+import edu.niu.igait.stages.DeadLetter;
+import edu.niu.igait.stages.JobStatus;
+import edu.niu.igait.stages.NotifyStage;
+import edu.niu.igait.stages.RecordStage;
+import edu.niu.igait.stages.Retries;
+import edu.niu.igait.stages.StatusTexts;
+import edu.niu.igait.stages.StoreStage;
+import edu.niu.igait.stages.SubmitStage;
+import edu.niu.igait.stages.TicketWatch;
+import edu.niu.igait.stages.Tickets;
 import edu.niu.igait.store.FirebaseJobStore;
 import edu.niu.igait.store.JobStore;
 import edu.niu.igait.store.LocalJobStore;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.mail.MailComponent;
+import org.apache.camel.spi.Registry;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
-/** The beans of the stage routes, each checked against its properties at start-up. */
+/**
+ * The beans the pipeline's routes name ({@code routes/stage.yaml}, {@code routes/errors.yaml},
+ * {@code routes/mail.yaml}, {@code routes/stages/*.yaml}): one per stage, named like its file, and
+ * the peer clients the routes' endpoints use, each checked against its properties at start-up.
+ */
 final class PipelineBeans {
 
     private PipelineBeans() {
     }
 
-    static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
+    static void bind(CamelContext context, Settings settings, JobRepository jobs) {
+        Registry registry = context.getRegistry();
         Duration linkValidity = settings.duration("igait.completion.link-validity", "7d");
         if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
             throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
                     + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
         }
-        JobStore store = store(settings, jobs);
-        IgaitConfiguration.stopWithCamel(context, "the job store", store::close);
-        Pipeline pipeline = new Pipeline(jobs, store);
-        // Each stage polls its folder, and is woken as soon as a ticket is put there.
-        StageWakeups wakeups = new StageWakeups();
-        long pollDelay = settings.longValue("igait.stage.poll-delay-ms", 500);
-        if (pollDelay <= 0) {
+        if (settings.longValue("igait.stage.poll-delay-ms", 500) <= 0) {
             throw new StartupException("igait.stage.poll-delay-ms must be a positive number of milliseconds");
         }
-        for (String stage : JobRepository.STAGES) {
-            context.getRegistry().bind("stageScheduler-" + stage, wakeups.add(stage, pollDelay));
+        StatusTexts texts = new StatusTexts(name -> settings.optional(name).orElse(null));
+        String support = settings.required("igait.support-address", "the address parents may write to, shown in every mail");
+
+        JobStore store = store(settings, jobs);
+        IgaitConfiguration.stopWithCamel(context, "the job store", store::close);
+        JobStatus status = new JobStatus(jobs, store);
+        // A scheduler of its own for each stage's consumer: it polls, and wakes the stage when a ticket lands.
+        registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
+        registry.bind("tickets", new Tickets(jobs, context));
+        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after", "24h")));
+        OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay", "1m"),
+                settings.duration("igait.alerts.window", "10m"));
+        try {
+            context.addService(alerts, true, true);
+        } catch (Exception e) {
+            throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
         }
-        pipeline.setWakeups(wakeups);
-        jobs.onTicket(wakeups::wake);
-        context.getRegistry().bind("jobStore", store);
-        context.getRegistry().bind("pipeline", pipeline);
-        context.getRegistry().bind("retryPolicy", new RetryPolicy(pipeline, settings.duration("igait.retry.give-up-after", "24h")));
-        MetisSsh.HostKeyRejections refusedHostKeys = new MetisSsh.HostKeyRejections();
-        context.getRegistry().bind("stageFailures", new StageFailures(pipeline, refusedHostKeys));
+        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts));
 
         // S3
         String bucket = settings.get("igait.s3.bucket", "igait-storage");
         S3Setup s3 = new S3Setup(settings.get("igait.s3.region", "us-east-2"), settings.get("igait.s3.endpoint", ""),
                 settings.bool("igait.s3.path-style", false));
         S3Client client = s3.client();
-        context.getRegistry().bind("s3Client", client);
+        registry.bind("s3Client", client);
         S3Presigner presigner = s3.presigner();
-        context.getRegistry().bind("s3Presigner", presigner);
-        context.getRegistry().bind("storedObjects", new StoredObjects(client, bucket, pipeline));
+        IgaitConfiguration.stopWithCamel(context, "the S3 presigner", presigner::close);
 
         // Metis
         String host = settings.get("igait.metis.host", "metis.niu.edu");
         int port = settings.intValue("igait.metis.port", 22);
         Duration commandTimeout = settings.duration("igait.metis.command-timeout", "60s");
-        context.getRegistry().bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
-        context.getRegistry().bind("metisClientBuilder",
-                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout,
-                        refusedHostKeys));
-        context.getRegistry().bind("metisCommand", new MetisCommand(settings.get("igait.metis.command",
-                "qsub -v USER_ID=${uid},JOB_ID=${jobId} /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs")));
+        registry.bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
+        registry.bind("metisClientBuilder",
+                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout));
+        MetisCommand commands = new MetisCommand(settings.required("igait.metis.command", "the qsub Metis runs for a job"),
+                settings.required("igait.metis.check-command", "the question to PBS whether it has a job"));
 
         // Mail
-        String from = settings.required("igait.mail.from", "the sender address of the service's mails, e.g. igait@niu.edu");
-        settings.required("igait.mail.host", "the SMTP server that sends the service's mails");
-        configureMail(context, settings);
-        MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")), from);
-        context.getRegistry().bind("mailTemplates", templates);
-        context.getRegistry().bind("mails", new Mails(templates, pipeline, settings.get("igait.mail.operator", "")));
+        settings.required("igait.mail.from", "the sender address of the service's mails, e.g. igait@niu.edu");
+        registry.bind("mailSender", mailSender(settings));
+        MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")));
+        registry.bind("mailTemplates", templates);
 
-        // Completion (stage 5)
-        context.getRegistry().bind("completions", new Completions(jobs, store, tickets));
-        context.getRegistry().bind("completionMails", new CompletionMails(templates,
-                new ResultLinks(client, presigner, bucket, linkValidity)));
+        // One bean per stage, named like its file in routes/stages.
+        registry.bind("record", new RecordStage(jobs, store));
+        registry.bind("store", new StoreStage(jobs, status, texts, new StoredObjects(client, bucket)));
+        registry.bind("submit", new SubmitStage(jobs, store, status, texts, commands));
+        registry.bind("notify", new NotifyStage(jobs, status, texts, templates, support));
+        registry.bind("complete", new CompleteStage(jobs, store, texts, new ResultLinks(client, presigner, bucket, linkValidity),
+                templates, support));
     }
 
     private static JobStore store(Settings settings, JobRepository jobs) {
@@ -108,12 +119,14 @@ final class PipelineBeans {
         };
     }
 
-    /** SMTP settings go on the component, so that no password ever sits in an endpoint URI. */
-    private static void configureMail(CamelContext context, Settings settings) {
-        String security = settings.get("igait.mail.security", "none").toLowerCase(Locale.ROOT);
-        String protocol;
+    /** The SMTP connection: the password never sits in an endpoint URI. */
+    private static MailSender mailSender(Settings settings) {
+        String host = settings.required("igait.mail.host", "the SMTP server that sends the service's mails");
+        String security = settings.get("igait.mail.security", "starttls").toLowerCase(Locale.ROOT);
+        MailSender sender = new MailSender();
         Properties props = new Properties();
         String timeout = Long.toString(settings.duration("igait.mail.timeout", "30s").toMillis());
+        String protocol;
         switch (security) {
             case "none" -> protocol = "smtp";
             case "starttls" -> {
@@ -137,13 +150,15 @@ final class PipelineBeans {
             props.put("mail." + p + ".timeout", timeout);
             props.put("mail." + p + ".writetimeout", timeout);
         }
-        context.getPropertiesComponent().addOverrideProperty("igait.mail.protocol", protocol);
-        MailComponent component = context.getComponent(protocol, MailComponent.class);
-        component.getConfiguration().setAdditionalJavaMailProperties(props);
+        sender.setProtocol(protocol);
+        sender.setHost(host);
+        sender.setPort(settings.intValue("igait.mail.port", 587));
+        sender.setJavaMailProperties(props);
         settings.optional("igait.mail.username").ifPresent(user -> {
-            component.getConfiguration().setUsername(user);
-            component.getConfiguration().setPassword(settings.secret("IGAIT_MAIL_PASSWORD", "igait.mail.password").orElse(null));
+            sender.setUsername(user);
+            sender.setPassword(settings.secret("IGAIT_MAIL_PASSWORD", "igait.mail.password").orElse(null));
+            props.put("mail." + protocol + ".auth", "true");
         });
+        return sender;
     }
-
 }

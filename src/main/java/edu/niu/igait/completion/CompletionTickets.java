@@ -15,11 +15,10 @@ import java.util.regex.Pattern;
 
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.DurableFiles;
-import edu.niu.igait.job.Job;
+import edu.niu.igait.job.Ticket;
 import edu.niu.igait.job.JobRepository;
-import edu.niu.igait.job.MalformedJobException;
+import edu.niu.igait.failure.MalformedJob;
 import edu.niu.igait.logging.Subsystem;
-import edu.niu.igait.pipeline.RetryState;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
@@ -53,21 +52,16 @@ public class CompletionTickets {
     /** Writes the ticket for stage 5, durably; returns the 202 body. */
     public Map<String, Object> persist(CompletionRequest request, Exchange exchange) {
         Instant now = Instant.now();
-        CompletionTicket ticket = new CompletionTicket();
-        ticket.uid = request.uid();
-        ticket.jobId = request.jobId();
+        Ticket ticket = new Ticket();
+        ticket.completionUid = request.uid();
+        ticket.completionJobId = request.jobId();
         ticket.statusCode = request.statusCode();
         ticket.statusContent = request.statusContent();
         ticket.receivedAt = now;
         HttpMessage http = exchange.getIn(HttpMessage.class);
         ticket.caller = http == null ? null : CompletionValidator.caller(http.getRequest());
         String name = name(request, now);
-        try {
-            DurableFiles.write(jobs.stageDir(STAGE).resolve(name), jobs.json().writeValueAsBytes(ticket));
-            jobs.ticketWritten(STAGE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the completion ticket for job " + request.jobId(), e);
-        }
+        jobs.writeTicket(STAGE, name, ticket);
         LOG.info(Subsystem.INTAKE, "job {} for uid {}: completion {} from Metis accepted as {}", request.jobId(), request.uid(),
                 request.statusCode(), name);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -87,60 +81,5 @@ public class CompletionTickets {
         RANDOM.nextBytes(random);
         return request.uid() + "." + request.jobId() + "." + STAMP.format(at) + "."
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".json";
-    }
-
-    /** Reads a ticket; one that cannot be read or names no valid job cannot be retried into shape. */
-    public CompletionTicket read(Path file) {
-        CompletionTicket ticket;
-        try {
-            ticket = jobs.json().readValue(file.toFile(), CompletionTicket.class);
-        } catch (IOException e) {
-            throw new MalformedJobException("completion ticket " + file.getFileName() + " cannot be read: " + e.getMessage());
-        }
-        if (ticket.uid == null || !Uid.isValid(ticket.uid) || ticket.jobId < 0
-                || !(CompletionRequest.OK.equals(ticket.statusCode) || CompletionRequest.ERR.equals(ticket.statusCode))
-                || ticket.statusContent == null) {
-            throw new MalformedJobException("completion ticket " + file.getFileName() + " is incomplete");
-        }
-        return ticket;
-    }
-
-    /** The ticket's retry state, kept in the ticket itself (rewritten atomically). */
-    public RetryState retryState(Path file, CompletionTicket ticket) {
-        return new RetryState() {
-            @Override
-            public Instant failingSince(String stage) {
-                return ticket.retry != null && stage.equals(ticket.retry.stage) ? ticket.retry.since : null;
-            }
-
-            @Override
-            public int noteAttempt(String stage, String error) {
-                if (ticket.retry == null || !stage.equals(ticket.retry.stage)) {
-                    ticket.retry = new Job.Retry();
-                    ticket.retry.stage = stage;
-                    ticket.retry.since = Instant.now();
-                }
-                ticket.retry.attempts++;
-                ticket.retry.lastError = error;
-                save(file, ticket);
-                return ticket.retry.attempts;
-            }
-
-            @Override
-            public void clear() {
-                if (ticket.retry != null) {
-                    ticket.retry = null;
-                    save(file, ticket);
-                }
-            }
-        };
-    }
-
-    private void save(Path file, CompletionTicket ticket) {
-        try {
-            DurableFiles.write(file, jobs.json().writeValueAsBytes(ticket));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot update completion ticket " + file.getFileName(), e);
-        }
     }
 }

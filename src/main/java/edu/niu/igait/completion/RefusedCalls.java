@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import edu.niu.igait.logging.Subsystem;
-import edu.niu.igait.pipeline.Failures;
+import edu.niu.igait.failure.Errors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.service.ServiceSupport;
@@ -116,12 +116,13 @@ public class RefusedCalls extends ServiceSupport {
         }
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("subject", "iGait: " + n + " refused call" + (n == 1 ? "" : "s") + " to POST /api/v1/completion");
-        alert.put("stage", "completion endpoint");
-        alert.put("reason", "calls without the access key Metis uses (" + AccessKey.ENV + "), or with a wrong one;"
-                + " nothing was changed. The keys tried are not recorded. Next report at most "
+        alert.put("what", "Calls to the completion endpoint without the access key Metis uses (" + AccessKey.ENV
+                + "), or with a wrong one; nothing was changed. The keys tried are not recorded. Next report at most "
                 + human(window) + " after this one.");
+        alert.put("countLabel", "Refused calls");
         alert.put("count", n);
-        alert.put("callers", from);
+        alert.put("items", "Callers: " + from);
+        alert.put("time", Instant.now());
         try {
             ProducerTemplate template = context.createProducerTemplate();
             try {
@@ -130,7 +131,7 @@ public class RefusedCalls extends ServiceSupport {
                 template.stop();
             }
         } catch (Exception e) {
-            LOG.error("operator alert about refused completion calls not sent: {}", Failures.summary(e));
+            LOG.error("operator alert about refused completion calls not sent: {}", Errors.summary(e));
         }
     }
 

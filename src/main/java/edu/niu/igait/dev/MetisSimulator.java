@@ -60,10 +60,11 @@ import org.slf4j.LoggerFactory;
  * name unless {@link #requireUser(String)}; {@link #refuseAuthentication(boolean)} refuses everyone.
  * {@link #writeClientKey(Path, KeyType, String)} makes a client key pair (OpenSSH private key file,
  * optionally passphrase-protected, and {@code .pub}).</li>
- * <li>Exec requests: {@code qsub -v USER_ID=<uid>,JOB_ID=<n> <script>} answers {@code <seq>.metis-sim}
- * on stdout with exit 0, like PBS; a {@code qsub} without a script, USER_ID or JOB_ID exits 2 with a
- * usage line on stderr; any other command exits 127 with {@code bash: <cmd>: command not found} on
- * stderr. Every command received is recorded ({@link #commands()}), every accepted submission too
+ * <li>Exec requests: {@code qsub [-N <name>] -v USER_ID=<uid>,JOB_ID=<n> <script>} answers
+ * {@code <seq>.metis-sim} on stdout with exit 0, like PBS; a {@code qsub} without a script, USER_ID or
+ * JOB_ID exits 2 with a usage line on stderr; {@code qselect -N <name>} prints the PBS ids of the jobs
+ * of that name, one per line (nothing when there is none), exit 0; any other command exits 127 with
+ * {@code bash: <cmd>: command not found} on stderr. Every command received is recorded ({@link #commands()}), every accepted submission too
  * ({@link #submissions()}) and handed to the {@link #onSubmission(Consumer) listener} after the answer.
  * {@link #replyDelay(Duration)} holds every answer back (a stage stays open for crash tests);
  * {@link #failing(boolean)} / {@link #failNext(int)} make qsub exit 1 with
@@ -133,7 +134,8 @@ public final class MetisSimulator implements AutoCloseable {
 
     /** One accepted qsub. */
     public record QsubCall(long sequence, String pbsId, String userId, String jobId, String script,
-                           Map<String, String> variables, String sshUser, String command, Instant receivedAt) {
+                           Map<String, String> variables, String sshUser, String command, Instant receivedAt,
+                           String jobName) {
     }
 
     private final Path hostKeyDir;
@@ -149,6 +151,7 @@ public final class MetisSimulator implements AutoCloseable {
     private volatile boolean refuseAuthentication;
     private volatile boolean failing;
     private volatile Duration replyDelay = Duration.ZERO;
+    private volatile boolean submitBeforeReply;
     private volatile Consumer<QsubCall> listener = call -> { };
     private volatile Consumer<QsubCall> queueHook = call -> { };
     private SshServer server;
@@ -202,6 +205,16 @@ public final class MetisSimulator implements AutoCloseable {
     }
 
     /** While true, every qsub exits 1 with {@code qsub: cannot connect to server} on stderr. */
+    /**
+     * While true, a qsub submits the job before {@link #replyDelay(Duration)} holds its answer back, as a
+     * PBS server does that took the job while the answer to the client is lost: the submission counts
+     * even if the session ends before the answer. Off (the default), such a command is abandoned.
+     */
+    public MetisSimulator submitBeforeReply(boolean before) {
+        this.submitBeforeReply = before;
+        return this;
+    }
+
     public MetisSimulator failing(boolean fail) {
         this.failing = fail;
         return this;
@@ -494,15 +507,31 @@ public final class MetisSimulator implements AutoCloseable {
         @Override
         public void run() {
             try {
+                QsubCall early = null;
+                if (submitBeforeReply) {
+                    early = accept();
+                    if (early == null) {
+                        return;
+                    }
+                }
                 Duration delay = replyDelay;
                 if (!delay.isZero() && !delay.isNegative()) {
                     Thread.sleep(delay.toMillis());
                 }
                 if (!channel.isOpen() || channel.isClosing()) {
-                    abandoned.add(command);
+                    if (early == null) {
+                        abandoned.add(command);
+                    }
                     return;
                 }
-                answer();
+                if (early != null) {
+                    reply(early);
+                } else {
+                    QsubCall call = accept();
+                    if (call != null) {
+                        reply(call);
+                    }
+                }
             } catch (InterruptedException e) {
                 // the session went away while the answer was held back (destroy() interrupts)
                 abandoned.add(command);
@@ -513,15 +542,36 @@ public final class MetisSimulator implements AutoCloseable {
             }
         }
 
-        private void answer() throws IOException {
+        /**
+         * Runs the command: qsub submits (returns the submission, answered by {@link #reply}); qselect
+         * and anything else are answered here (returns null).
+         */
+        private QsubCall accept() throws IOException {
             List<String> words = WHITESPACE.splitAsStream(command.trim()).filter(w -> !w.isEmpty()).toList();
+            if (!words.isEmpty() && words.get(0).equals("qselect")) {
+                String name = null;
+                for (int i = 1; i + 1 < words.size(); i++) {
+                    if (words.get(i).equals("-N")) {
+                        name = words.get(i + 1);
+                    }
+                }
+                StringBuilder ids = new StringBuilder();
+                for (QsubCall call : submissions) {
+                    if (name == null || name.equals(call.jobName())) {
+                        ids.append(call.pbsId()).append('\n');
+                    }
+                }
+                finish(0, ids.toString(), null);
+                return null;
+            }
             if (words.isEmpty() || !words.get(0).equals("qsub")) {
                 String name = words.isEmpty() ? "" : words.get(0);
                 finish(127, null, "bash: " + name + ": command not found\n");
-                return;
+                return null;
             }
             Map<String, String> variables = new LinkedHashMap<>();
             String script = null;
+            String jobName = null;
             for (int i = 1; i < words.size(); i++) {
                 String w = words.get(i);
                 if (w.equals("-v") && i + 1 < words.size()) {
@@ -531,8 +581,10 @@ public final class MetisSimulator implements AutoCloseable {
                             variables.put(pair.substring(0, eq), pair.substring(eq + 1));
                         }
                     }
+                } else if (w.equals("-N") && i + 1 < words.size() && i + 1 != words.size() - 1) {
+                    jobName = words.get(++i);
                 } else if (w.startsWith("-") && i + 1 < words.size() && i + 1 != words.size() - 1) {
-                    i++; // another option with its value (-N name, -q queue, -l resources ...)
+                    i++; // another option with its value (-q queue, -l resources ...)
                 } else if (!w.startsWith("-") && i == words.size() - 1) {
                     script = w;
                 }
@@ -540,37 +592,44 @@ public final class MetisSimulator implements AutoCloseable {
             String userId = variables.get("USER_ID");
             String jobId = variables.get("JOB_ID");
             if (script == null || userId == null || userId.isEmpty() || jobId == null || jobId.isEmpty()) {
-                finish(2, null, "usage: qsub -v USER_ID=<uid>,JOB_ID=<n> <script> (got: " + command + ")\n");
-                return;
+                finish(2, null, "usage: qsub [-N name] -v USER_ID=<uid>,JOB_ID=<n> <script> (got: " + command + ")\n");
+                return null;
             }
             if (failing || failNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                 finish(1, null, "qsub: cannot connect to server\n");
-                return;
+                return null;
             }
             long seq = sequence.getAndIncrement();
             String pbsId = seq + ".metis-sim";
             QsubCall call = new QsubCall(seq, pbsId, userId, jobId, script, Map.copyOf(variables),
-                    channel.getSession().getUsername(), command, Instant.now());
+                    channel.getSession().getUsername(), command, Instant.now(), jobName);
             try {
                 queueHook.accept(call);
             } catch (RuntimeException e) {
                 LOG.warn("metis-sim: cannot queue {}: {}", pbsId, e.toString());
                 finish(1, null, "qsub: cannot queue the job\n");
-                return;
+                return null;
             }
             submissions.add(call);
+            return call;
+        }
+
+        /** Answers an accepted qsub with its PBS id, then tells the listener. */
+        private void reply(QsubCall call) throws IOException {
             try {
-                finish(0, pbsId + "\n", null);
+                finish(0, call.pbsId() + "\n", null);
             } catch (IOException e) {
-                // the answer did not reach the client: not accepted
-                submissions.remove(call);
-                abandoned.add(command);
+                if (!submitBeforeReply) {
+                    // the answer did not reach the client: not accepted
+                    submissions.remove(call);
+                    abandoned.add(command);
+                }
                 throw e;
             }
             try {
                 listener.accept(call);
             } catch (RuntimeException e) {
-                LOG.warn("metis-sim: the submission listener failed for {}: {}", pbsId, e.toString());
+                LOG.warn("metis-sim: the submission listener failed for {}: {}", call.pbsId(), e.toString());
             }
         }
 

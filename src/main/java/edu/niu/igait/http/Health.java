@@ -25,7 +25,7 @@ public class Health {
         body.put("status", writable ? "UP" : "DOWN");
         body.put("dataDirWritable", writable);
         Map<String, Integer> waiting = new LinkedHashMap<>();
-        for (String stage : JobRepository.STAGES) {
+        for (String stage : jobs.stageNames()) {
             waiting.put(stage, count(jobs.stageDir(stage)));
         }
         body.put("waiting", waiting);

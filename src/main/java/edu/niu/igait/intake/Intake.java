@@ -2,7 +2,6 @@ package edu.niu.igait.intake;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.job.SubmissionId;
+import edu.niu.igait.job.Ticket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +60,9 @@ public class Intake {
             jobs.save(job);
             DurableFiles.syncDirectory(dir);
             DurableFiles.syncDirectory(jobs.jobsDir());
-            jobs.writeTicket(FIRST_STAGE, sid, ticket(job));
+            Ticket ticket = new Ticket();
+            ticket.submissionId = sid;
+            jobs.writeTicket(FIRST_STAGE, sid, ticket);
         } catch (IOException | RuntimeException e) {
             try {
                 DurableFiles.deleteTree(dir);
@@ -89,9 +91,5 @@ public class Intake {
         // Same filesystem as data/: a rename, not a copy, and the bytes are already on disk.
         DurableFiles.syncFile(part.tempFile());
         DurableFiles.move(part.tempFile(), target);
-    }
-
-    private static byte[] ticket(Job job) {
-        return ("{\"submissionId\":\"" + job.submissionId + "\"}\n").getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -30,12 +30,12 @@ public class Job {
     public Integer jobId;
     /** The PBS job id Metis answered, once submitted. */
     public String pbsId;
+    /** When a qsub was last sent and its answer not yet saved: its outcome is unknown until then. */
+    public Instant submitSentAt;
     public Status status;
     public Instant updatedAt;
     public Instant videosDeletedAt;
     public Instant welcomeMailSentAt;
-    /** While a stage retries: since when, how often, and why (cleared when the stage succeeds). */
-    public Retry retry;
     public Completion completion;
     public String failureReason;
     public List<HistoryEntry> history = new ArrayList<>();
@@ -72,13 +72,17 @@ public class Job {
         }
     }
 
-    /** A step in the job's life, for operators and the status endpoint. */
+    /**
+     * A step in the job's life, for operators and the status endpoint: a status it was given, or a
+     * note (what a stage did or waits for, when it does not change the status: a final one stays).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class HistoryEntry {
         public Instant at;
         public String stage;
         public StatusCode code;
         public String value;
+        public String note;
 
         public HistoryEntry() {
         }
@@ -89,15 +93,6 @@ public class Job {
             this.code = code;
             this.value = value;
         }
-    }
-
-    /** A stage's retries, kept across restarts so that the give-up time counts from the first failure. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public static class Retry {
-        public String stage;
-        public Instant since;
-        public int attempts;
-        public String lastError;
     }
 
     /** The result Metis reported, and whether its mail went out. */
@@ -112,6 +107,20 @@ public class Job {
     /** Sets the status and notes it in the history. */
     public void setStatus(StatusCode code, String value, Instant now) {
         setStatus(code, value, now, stage);
+    }
+
+    /** The job shows a result from Metis, which nothing but another result replaces. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean hasFinalStatus() {
+        return status != null && status.code != null && status.code.isFinal();
+    }
+
+    /** Notes in the history what {@code byStage} did or waits for, without changing the status. */
+    public void note(String text, Instant now, String byStage) {
+        HistoryEntry entry = new HistoryEntry(now, byStage, null, null);
+        entry.note = text;
+        this.updatedAt = now;
+        this.history.add(entry);
     }
 
     /** Sets the status and notes it in the history as the work of {@code byStage}. */

@@ -1,5 +1,6 @@
 package edu.niu.igait.job;
 
+import edu.niu.igait.failure.MalformedJob;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +22,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data folder: {@code jobs/<sid>/job.json} and the videos, and the tickets whose folder says
- * where each job stands ({@code stages/<n>/<sid>}, {@code done/<sid>}, {@code failed/<stage>/<sid>}).
+ * where each job stands ({@code stages/<stage>/<sid>}, {@code done/<sid>}, {@code failed/<stage>/<sid>}).
+ * The stages are whatever folders {@code stages/} holds: the routes in {@code routes/stages/} make them.
  */
 public class JobRepository {
 
-    public static final List<String> STAGES = List.of("1-record", "2-store", "3-submit", "4-notify", "5-complete");
+    public static final String STAGES = "stages";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
 
@@ -33,7 +35,6 @@ public class JobRepository {
 
     private final Path dataDir;
     private final ObjectMapper json;
-    private volatile java.util.function.Consumer<String> ticketListener = stage -> { };
 
     public JobRepository(Path dataDir) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -61,22 +62,48 @@ public class JobRepository {
     }
 
     public Path stageDir(String stage) {
-        return dataDir.resolve("stages").resolve(stage);
+        requireFolderName(stage);
+        return dataDir.resolve(STAGES).resolve(stage);
+    }
+
+    public Path failedDir(String stage) {
+        requireFolderName(stage);
+        return dataDir.resolve(FAILED).resolve(stage);
+    }
+
+    /** The stage folders under {@code stages/}, in name order (the order the stages run in). */
+    public List<String> stageNames() {
+        return folders(dataDir.resolve(STAGES));
+    }
+
+    /** The folders under {@code failed/}: the stages jobs have failed in. */
+    public List<String> failedStageNames() {
+        return folders(dataDir.resolve(FAILED));
+    }
+
+    private static List<String> folders(Path parent) {
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(parent)) {
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + parent, e);
+        }
     }
 
     public ObjectMapper json() {
         return json;
     }
 
-    /** Creates the folders every route and the intake expect. */
+    /** Creates the folders the intake expects; each stage's file consumer makes its own folder. */
     public void createLayout() {
         try {
             Files.createDirectories(uploadsDir());
             Files.createDirectories(jobsDir());
-            for (String stage : STAGES) {
-                Files.createDirectories(stageDir(stage));
-                Files.createDirectories(dataDir.resolve(FAILED).resolve(stage));
-            }
+            Files.createDirectories(dataDir.resolve(STAGES));
+            Files.createDirectories(dataDir.resolve(FAILED));
             Files.createDirectories(dataDir.resolve(DONE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data folders under " + dataDir, e);
@@ -99,7 +126,7 @@ public class JobRepository {
     }
 
     public Job get(String sid) {
-        return find(sid).orElseThrow(() -> new MalformedJobException("submission " + sid + " has no job.json"));
+        return find(sid).orElseThrow(() -> new MalformedJob("submission " + sid + " has no job.json"));
     }
 
     /** Replaces job.json atomically. */
@@ -120,30 +147,53 @@ public class JobRepository {
         return job;
     }
 
-    /** Told the stage of every ticket written, so that its folder can be polled at once. */
-    public void onTicket(java.util.function.Consumer<String> listener) {
-        this.ticketListener = listener;
-    }
-
-    /** A ticket was put into this stage's folder (by this class or another writer of tickets). */
-    public void ticketWritten(String stage) {
-        ticketListener.accept(stage);
-    }
-
-    /** Writes a ticket atomically: under a dot name first, which the file consumers ignore. */
-    public void writeTicket(String stage, String sid, byte[] content) {
+    /** Writes a new ticket into a stage's folder atomically: under a dot name first, which file consumers ignore. */
+    public void writeTicket(String stage, String name, Ticket ticket) {
+        requireFolderName(name);
         try {
-            DurableFiles.write(stageDir(stage).resolve(sid), content);
+            DurableFiles.write(stageDir(stage).resolve(name), json.writeValueAsBytes(ticket));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the ticket of " + sid, e);
+            throw new UncheckedIOException("cannot write the ticket " + name, e);
         }
-        ticketWritten(stage);
+    }
+
+    /** Reads a ticket; one that cannot be read cannot be retried into shape. */
+    public Ticket readTicket(Path file) {
+        try {
+            Ticket ticket = json.readValue(file.toFile(), Ticket.class);
+            ticket.file = file;
+            return ticket;
+        } catch (IOException e) {
+            throw new MalformedJob("ticket " + file.getFileName() + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Rewrites an opened ticket in place, atomically (its retry state changed). */
+    public void saveTicket(Ticket ticket) {
+        try {
+            DurableFiles.write(ticket.file, json.writeValueAsBytes(ticket));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the ticket " + ticket.name(), e);
+        }
+    }
+
+    /** Moves an opened ticket into {@code dir}, atomically; returns where it is now. */
+    public Path moveTicket(Ticket ticket, Path dir) {
+        Path target = dir.resolve(ticket.file.getFileName());
+        try {
+            Files.createDirectories(dir);
+            DurableFiles.move(ticket.file, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the ticket " + ticket.name() + " to " + dir, e);
+        }
+        ticket.file = target;
+        return target;
     }
 
     /** Where the job's ticket is now: a stage name, {@code done}, {@code failed/<stage>}, or empty. */
     public Optional<String> ticketLocation(String sid) {
         requireSid(sid);
-        for (String stage : STAGES) {
+        for (String stage : stageNames()) {
             if (Files.exists(stageDir(stage).resolve(sid))) {
                 return Optional.of(stage);
             }
@@ -151,8 +201,8 @@ public class JobRepository {
         if (Files.exists(dataDir.resolve(DONE).resolve(sid))) {
             return Optional.of(DONE);
         }
-        for (String stage : STAGES) {
-            if (Files.exists(dataDir.resolve(FAILED).resolve(stage).resolve(sid))) {
+        for (String stage : failedStageNames()) {
+            if (Files.exists(failedDir(stage).resolve(sid))) {
                 return Optional.of(FAILED + "/" + stage);
             }
         }
@@ -175,9 +225,11 @@ public class JobRepository {
                 }
             }
             Set<String> ticketed = new HashSet<>();
-            for (String stage : STAGES) {
+            for (String stage : stageNames()) {
                 collectTickets(stageDir(stage), ticketed);
-                collectTickets(dataDir.resolve(FAILED).resolve(stage), ticketed);
+            }
+            for (String stage : failedStageNames()) {
+                collectTickets(failedDir(stage), ticketed);
             }
             collectTickets(dataDir.resolve(DONE), ticketed);
             if (Files.isDirectory(jobsDir())) {
@@ -191,7 +243,7 @@ public class JobRepository {
                 }
             }
             // Half-written tickets (dot names) of those jobs are gone with them.
-            for (String stage : STAGES) {
+            for (String stage : stageNames()) {
                 removeDotFiles(stageDir(stage), removed);
             }
         } catch (IOException e) {
@@ -226,6 +278,12 @@ public class JobRepository {
                     removed.add(dir.getFileName() + "/" + name);
                 }
             }
+        }
+    }
+
+    private static void requireFolderName(String name) {
+        if (name == null || name.isEmpty() || name.startsWith(".") || name.contains("/") || name.contains("\\")) {
+            throw new IllegalArgumentException("not a folder or ticket name: " + name);
         }
     }
 

@@ -1,5 +1,7 @@
 package edu.niu.igait.logging;
 
+import java.util.Locale;
+
 import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
 
@@ -12,18 +14,19 @@ public final class Subsystem {
     public static final Marker METIS = MarkerFactory.getMarker("METIS");
     public static final Marker MAIL = MarkerFactory.getMarker("MAIL");
     public static final Marker DEV = MarkerFactory.getMarker("DEV");
+    public static final Marker PIPELINE = MarkerFactory.getMarker("PIPELINE");
 
-    /** The subsystem a pipeline stage talks to. */
-    public static Marker forStage(String stage) {
-        if (stage == null) {
-            return INTAKE;
+    /** The subsystem of a peer as a stage declares it (Firebase, S3, Metis, mail; anything else: the pipeline). */
+    public static Marker forPeer(String peer) {
+        if (peer == null) {
+            return PIPELINE;
         }
-        return switch (stage) {
-            case "1-record", "5-complete" -> FIREBASE;
-            case "2-store" -> S3;
-            case "3-submit" -> METIS;
-            case "4-notify" -> MAIL;
-            default -> INTAKE;
+        return switch (peer.toLowerCase(Locale.ROOT)) {
+            case "firebase" -> FIREBASE;
+            case "s3" -> S3;
+            case "metis" -> METIS;
+            case "mail" -> MAIL;
+            default -> PIPELINE;
         };
     }
 

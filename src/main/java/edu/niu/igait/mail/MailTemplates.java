@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 
 /**
  * Mail templates are HTML files under {@code igait.mail.templates-dir} that integrators edit without
@@ -27,25 +25,17 @@ public class MailTemplates {
     private static final Pattern TITLE = Pattern.compile("<title>(.*?)</title>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
     private final Path dir;
-    private final String from;
 
-    public MailTemplates(Path dir, String from) {
+    public MailTemplates(Path dir) {
         this.dir = dir;
-        this.from = from;
     }
 
-    /** Fills the template and sets the message up for camel-mail: body, Subject, To, From, Content-Type. */
-    public void prepare(Exchange exchange, String template, String to, Map<String, ?> values) {
+    /** Fills the template for {@code to}; its title is the subject. */
+    public Mail mail(String template, String to, Map<String, ?> values) {
         String html = render(template, values);
         Matcher title = TITLE.matcher(html);
         String subject = title.find() ? unescape(title.group(1).strip()) : "iGait";
-        Message message = exchange.getMessage();
-        message.removeHeaders("*", "Camel*");
-        message.setHeader("Subject", subject);
-        message.setHeader("To", to);
-        message.setHeader("From", from);
-        message.setHeader("Content-Type", "text/html; charset=UTF-8");
-        message.setBody(html);
+        return new Mail(to, subject, html);
     }
 
     public String render(String template, Map<String, ?> values) {

@@ -1,68 +1,92 @@
 package edu.niu.igait.metis;
 
-import edu.niu.igait.job.Uid;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import edu.niu.igait.intake.UploadValidator;
-import edu.niu.igait.job.Job;
-import edu.niu.igait.job.MalformedJobException;
-import edu.niu.igait.pipeline.PermanentFailure;
-import org.apache.camel.Exchange;
+import edu.niu.igait.config.StartupException;
+import edu.niu.igait.failure.MalformedJob;
+import edu.niu.igait.failure.PeerRefused;
+import edu.niu.igait.failure.PeerUnavailable;
+import edu.niu.igait.job.Uid;
 
 /**
- * The command sent to Metis and the reading of its answer. The command is built from the
- * {@code igait.metis.command} template with only the validated uid and the job id the service
- * allocated: no client text reaches the remote shell.
+ * The commands sent to Metis and the reading of their answers. A command is built from its template
+ * ({@code igait.metis.command}, {@code igait.metis.check-command}) with only the validated uid and the
+ * job id the service allocated: no client text reaches the remote shell.
  */
 public class MetisCommand {
 
-    /** A PBS job id as qsub prints it: {@code 1234} or {@code 1234.server.domain}. */
+    public static final String PEER = "Metis";
+    /** A PBS job id as qsub and qselect print it: {@code 1234} or {@code 1234.server.domain}. */
     private static final Pattern PBS_ID = Pattern.compile("^\\s*(\\d+(?:\\.[A-Za-z0-9_.-]+)?)\\s*$", Pattern.MULTILINE);
 
-    private final String template;
+    private final String submit;
+    private final String check;
 
-    public MetisCommand(String template) {
-        if (!template.contains("${uid}") || !template.contains("${jobId}")) {
-            throw new edu.niu.igait.config.StartupException(
-                    "igait.metis.command must contain ${uid} and ${jobId}, got: " + template);
+    public MetisCommand(String submit, String check) {
+        for (String[] t : new String[][] {{"igait.metis.command", submit}, {"igait.metis.check-command", check}}) {
+            if (t[1] == null || !t[1].contains("${uid}") || !t[1].contains("${jobId}")) {
+                throw new StartupException("property " + t[0] + " must contain ${uid} and ${jobId}, got: " + t[1]);
+            }
         }
-        this.template = template;
+        this.submit = submit;
+        this.check = check;
     }
 
-    public String build(Job job) {
-        if (job.uid == null || !Uid.isValid(job.uid) || job.jobId == null || job.jobId < 0) {
-            throw new MalformedJobException("submission " + job.submissionId + " has no valid uid and job id to submit");
+    /** The qsub for this job. */
+    public String submit(String uid, Integer jobId) {
+        return fill(submit, uid, jobId);
+    }
+
+    /** The question to PBS whether it has this job (qselect by the job's name). */
+    public String check(String uid, Integer jobId) {
+        return fill(check, uid, jobId);
+    }
+
+    private static String fill(String template, String uid, Integer jobId) {
+        if (!Uid.isValid(uid) || jobId == null || jobId < 0) {
+            throw new MalformedJob("no valid uid and job id to put into a Metis command");
         }
-        return template.replace("${uid}", job.uid).replace("${jobId}", Integer.toString(job.jobId));
+        return template.replace("${uid}", uid).replace("${jobId}", Integer.toString(jobId));
     }
 
     /**
-     * Reads camel-ssh's answer: a non-zero exit does not throw there, so it is checked here. Returns
-     * the PBS id qsub printed.
+     * Reads qsub's answer (camel-ssh does not throw on a non-zero exit: it is checked here) and returns
+     * the PBS id it printed.
      */
-    public String pbsId(Exchange exchange) throws IOException {
-        Integer exit = exchange.getIn().getHeader("CamelSshExitValue", Integer.class);
-        String stdout = text(exchange.getIn().getBody());
-        String stderr = text(exchange.getIn().getHeader("CamelSshStderr"));
-        if (exit == null) {
-            throw new IOException("Metis closed the session without an exit status (time-out or dropped connection)");
-        }
-        if (exit != 0) {
-            String message = "qsub on Metis exited with " + exit + (stderr.isBlank() ? "" : ": " + firstLine(stderr));
-            if (exit == 126 || exit == 127) {
-                throw new PermanentFailure(message + " (check igait.metis.command)");
-            }
-            throw new IOException(message);
-        }
-        Matcher m = PBS_ID.matcher(stdout);
+    public String pbsId(Integer exit, Object stdout, Object stderr) throws IOException {
+        String out = text(stdout);
+        requireSuccess("qsub", exit, text(stderr));
+        Matcher m = PBS_ID.matcher(out);
         if (!m.find()) {
-            throw new PermanentFailure("qsub on Metis printed no PBS job id (got '" + firstLine(stdout) + "')");
+            throw new PeerRefused(PEER, "qsub on Metis printed no PBS job id (got '" + firstLine(out) + "')", null);
         }
         return m.group(1);
+    }
+
+    /** Reads qselect's answer: the PBS id of the job if PBS has it, empty if it has none. */
+    public Optional<String> existing(Integer exit, Object stdout, Object stderr) throws IOException {
+        String out = text(stdout);
+        requireSuccess("the check whether PBS has the job", exit, text(stderr));
+        Matcher m = PBS_ID.matcher(out);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private static void requireSuccess(String what, Integer exit, String err) {
+        if (exit == null) {
+            throw new PeerUnavailable(PEER, "Metis closed the session before " + what + " answered (time-out or dropped connection)", null);
+        }
+        if (exit != 0) {
+            String message = what + " on Metis exited with " + exit + (err.isBlank() ? "" : ": " + firstLine(err));
+            if (exit == 126 || exit == 127) {
+                throw new PeerRefused(PEER, message + " (check igait.metis.command and igait.metis.check-command)", null);
+            }
+            throw new PeerUnavailable(PEER, message, null);
+        }
     }
 
     private static String text(Object value) throws IOException {
@@ -70,8 +94,7 @@ public class MetisCommand {
             return "";
         }
         if (value instanceof InputStream in) {
-            byte[] bytes = in.readNBytes(64 * 1024);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
         }
         if (value instanceof byte[] b) {
             return new String(b, StandardCharsets.UTF_8);

@@ -10,11 +10,20 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.failure.PeerRefused;
+import edu.niu.igait.failure.PeerUnavailable;
 import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.client.ClientFactoryManager;
+import org.apache.sshd.client.future.AuthFuture;
+import org.apache.sshd.client.session.ClientSessionImpl;
+import org.apache.sshd.client.session.SessionFactory;
+import org.apache.sshd.common.AttributeRepository;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.SshException;
+import org.apache.sshd.common.io.IoSession;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.session.ClientSession;
@@ -32,9 +41,9 @@ import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * The SSH side of Metis for camel-ssh: the client key, and a client that trusts only the host keys in
- * {@code igait.metis.known-hosts} (ed25519, ECDSA and RSA alike; unknown or changed keys are refused)
- * and gives up on a session that stays silent longer than the command time-out, which camel-ssh
- * alone would wait on forever.
+ * {@code igait.metis.known-hosts} (ed25519, ECDSA and RSA alike; unknown or changed keys are refused),
+ * gives up on a session that stays silent longer than the command time-out (which camel-ssh alone
+ * would wait on forever), and says why a login failed.
  */
 public final class MetisSsh {
 
@@ -58,37 +67,18 @@ public final class MetisSsh {
         return provider;
     }
 
+    /** The host key the client refused on a session, kept on the session for the login's failure report. */
+    static final AttributeRepository.AttributeKey<String> REFUSED_HOST_KEY = new AttributeRepository.AttributeKey<>();
+
     /**
-     * The last host key the client refused. camel-ssh reports any session that ends before the login
-     * as "Failed to authenticate username ..." and drops the cause, so a failure report asks here
-     * whether it was the host key that was refused.
+     * A client builder for camel-ssh's {@code clientBuilder} option. camel-ssh reports any session that
+     * ends before the login as "Failed to authenticate" and drops the cause; this client says instead,
+     * where it knows (its sessions' login), what happened, in the pipeline's terms: a host key it
+     * refused, or the server's refusal of the key, is a {@link PeerRefused} (for good); anything else
+     * (a handshake that drops, a server that closes the connection when it has too many, a slow
+     * answer) is a {@link PeerUnavailable}, retried.
      */
-    public static final class HostKeyRejections {
-
-        private record Rejection(long atNanos, String key) {
-        }
-
-        private volatile Rejection last;
-
-        void record(PublicKey key) {
-            last = new Rejection(System.nanoTime(), KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key));
-        }
-
-        /** The refused key ({@code <type> SHA256:<fingerprint>}) if one was refused at or after {@code nanoTime}. */
-        public Optional<String> since(long nanoTime) {
-            Rejection r = last;
-            return r != null && r.atNanos - nanoTime >= 0 ? Optional.of(r.key) : Optional.empty();
-        }
-    }
-
-    /** A client builder for camel-ssh's {@code clientBuilder} option. */
     public static ClientBuilder clientBuilder(String knownHosts, String host, int port, Duration commandTimeout) {
-        return clientBuilder(knownHosts, host, port, commandTimeout, new HostKeyRejections());
-    }
-
-    /** The same, noting each host key it refuses in {@code rejections}. */
-    public static ClientBuilder clientBuilder(String knownHosts, String host, int port, Duration commandTimeout,
-                                              HostKeyRejections rejections) {
         if (knownHosts == null || knownHosts.isBlank()) {
             throw new StartupException("igait.metis.known-hosts is required: a known_hosts file with Metis's host keys"
                     + " (e.g. from ssh-keyscan -p PORT HOST); unknown hosts are never trusted");
@@ -107,7 +97,7 @@ public final class MetisSsh {
                     public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
                         boolean trusted = super.verifyServerKey(session, remote, key);
                         if (!trusted) {
-                            rejections.record(key);
+                            session.setAttribute(REFUSED_HOST_KEY, KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key));
                         }
                         return trusted;
                     }
@@ -121,9 +111,63 @@ public final class MetisSsh {
                 client.setSignatureFactories(signatures);
                 CoreModuleProperties.IDLE_TIMEOUT.set(client, commandTimeout);
                 CoreModuleProperties.AUTH_TIMEOUT.set(client, commandTimeout);
+                client.setSessionFactory(new SessionFactory(client) {
+                    @Override
+                    protected ClientSessionImpl doCreateSession(IoSession ioSession) throws Exception {
+                        return new LoginReporting(getClient(), ioSession, commandTimeout);
+                    }
+                });
                 return client;
             }
         };
+    }
+
+    /** A session whose login, when it fails, throws what happened instead of leaving camel-ssh to guess. */
+    static final class LoginReporting extends ClientSessionImpl {
+
+        private final Duration timeout;
+
+        LoginReporting(ClientFactoryManager client, IoSession ioSession, Duration timeout) throws Exception {
+            super(client, ioSession);
+            this.timeout = timeout;
+        }
+
+        @Override
+        public AuthFuture auth() throws IOException {
+            AuthFuture future = super.auth();
+            future.await(timeout);
+            if (!future.isDone()) {
+                throw new PeerUnavailable(MetisCommand.PEER, "Metis did not finish the SSH login within " + timeout.toSeconds() + " s", null);
+            }
+            if (future.isFailure()) {
+                throw classify(future.getException(), getAttribute(REFUSED_HOST_KEY));
+            }
+            return future;
+        }
+    }
+
+    /** A failed login in the pipeline's terms. */
+    static RuntimeException classify(Throwable error, String refusedHostKey) {
+        if (refusedHostKey != null) {
+            return new PeerRefused(MetisCommand.PEER, "Metis presented a host key that igait.metis.known-hosts does not trust ("
+                    + refusedHostKey + ")", error);
+        }
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SshException ssh) {
+                int code = ssh.getDisconnectCode();
+                if (code == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE
+                        || code == SshConstants.SSH2_DISCONNECT_ILLEGAL_USER_NAME) {
+                    return new PeerRefused(MetisCommand.PEER,
+                            "Metis refused the SSH login (check igait.metis.user and igait.metis.key-file)", error);
+                }
+                if (code == SshConstants.SSH2_DISCONNECT_HOST_KEY_NOT_VERIFIABLE) {
+                    return new PeerRefused(MetisCommand.PEER,
+                            "Metis presented a host key that igait.metis.known-hosts does not trust", error);
+                }
+            }
+        }
+        return new PeerUnavailable(MetisCommand.PEER, "the SSH login to Metis did not complete: "
+                + (error == null ? "no reason given" : error.getMessage()), error);
     }
 
     static List<NamedFactory<Signature>> signaturesFor(Path knownHosts, String host, int port) {

@@ -57,7 +57,7 @@ public final class S3Setup {
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
         }
-        return builder.build();
+        return S3Refusals.translating(builder.build());
     }
 
     public S3Presigner presigner() {

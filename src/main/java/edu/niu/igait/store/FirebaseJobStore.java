@@ -24,6 +24,8 @@ import com.google.firebase.database.Transaction;
 import com.google.firebase.database.ValueEventListener;
 
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.failure.PeerRefused;
+import edu.niu.igait.failure.PeerUnavailable;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.StatusCode;
 
@@ -33,6 +35,8 @@ import edu.niu.igait.job.StatusCode;
  * {@code FIREBASE_DATABASE_EMULATOR_HOST} set the SDK talks to that emulator instead.
  */
 public class FirebaseJobStore implements JobStore {
+
+    static final String PEER = "Firebase";
 
     private final FirebaseApp app;
     private final FirebaseDatabase database;
@@ -99,7 +103,7 @@ public class FirebaseJobStore implements JobStore {
             @Override
             public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
                 if (error != null) {
-                    result.completeExceptionally(error.toException());
+                    result.completeExceptionally(failure(error));
                 } else if (!committed) {
                     result.completeExceptionally(new IllegalStateException("transaction not committed"));
                 } else {
@@ -111,15 +115,48 @@ public class FirebaseJobStore implements JobStore {
     }
 
     @Override
-    public void setStatus(String uid, int jobId, StatusCode code, String value) {
+    public boolean setStatus(String uid, int jobId, StatusCode code, String value) {
         DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)).child("status");
-        await(toFuture(ref.setValueAsync(JobStore.status(code, value))), "set the status of job " + jobId);
+        if (code.isFinal()) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ref.setValue(JobStore.status(code, value), completing(done));
+            await(done, "set the status of job " + jobId);
+            return true;
+        }
+        // A transaction, so that a result written meanwhile by stage 5 is never replaced.
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        boolean[] set = new boolean[1];
+        ref.runTransaction(new Transaction.Handler() {
+            @Override
+            public Transaction.Result doTransaction(MutableData current) {
+                StatusCode stored = StatusCode.parse(current.child("code").getValue());
+                if (stored != null && stored.isFinal()) {
+                    set[0] = false;
+                    return Transaction.abort();
+                }
+                current.setValue(JobStore.status(code, value));
+                set[0] = true;
+                return Transaction.success(current);
+            }
+
+            @Override
+            public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                if (error != null) {
+                    result.completeExceptionally(failure(error));
+                } else {
+                    result.complete(committed && set[0]);
+                }
+            }
+        });
+        return await(result, "set the status of job " + jobId);
     }
 
     @Override
     public void setFields(String uid, int jobId, Map<String, Object> fields) {
         DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
-        await(toFuture(ref.updateChildrenAsync(fields)), "update job " + jobId);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ref.updateChildren(fields, completing(done));
+        await(done, "update job " + jobId);
     }
 
     @Override
@@ -143,7 +180,7 @@ public class FirebaseJobStore implements JobStore {
 
             @Override
             public void onCancelled(DatabaseError error) {
-                result.completeExceptionally(error.toException());
+                result.completeExceptionally(failure(error));
             }
         });
         Object value = await(result, "read " + ref.getPath());
@@ -172,30 +209,38 @@ public class FirebaseJobStore implements JobStore {
         return out;
     }
 
-    private static <T> CompletableFuture<T> toFuture(com.google.api.core.ApiFuture<T> api) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        api.addListener(() -> {
-            try {
-                f.complete(api.get());
-            } catch (ExecutionException e) {
-                f.completeExceptionally(e.getCause());
-            } catch (Exception e) {
-                f.completeExceptionally(e);
+    private static DatabaseReference.CompletionListener completing(CompletableFuture<Void> done) {
+        return (error, ref) -> {
+            if (error != null) {
+                done.completeExceptionally(failure(error));
+            } else {
+                done.complete(null);
             }
-        }, Runnable::run);
-        return f;
+        };
+    }
+
+    /** The database's refusal in the pipeline's terms: denied access is for good, anything else may pass. */
+    private static RuntimeException failure(DatabaseError error) {
+        if (error.getCode() == DatabaseError.PERMISSION_DENIED) {
+            return new PeerRefused(PEER, "Firebase denied access (check the service account's rights and the database rules)",
+                    error.toException());
+        }
+        return new PeerUnavailable(PEER, "Firebase failed: " + error.getMessage(), error.toException());
     }
 
     private <T> T await(CompletableFuture<T> future, String what) {
         try {
             return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException("Firebase did not answer within " + timeoutMillis + " ms to " + what, e);
+            throw new PeerUnavailable(PEER, "Firebase did not answer within " + timeoutMillis + " ms to " + what, e);
         } catch (ExecutionException e) {
-            throw new StoreUnavailableException("Firebase refused to " + what + ": " + e.getCause().getMessage(), e.getCause());
+            if (e.getCause() instanceof RuntimeException r && (r instanceof PeerRefused || r instanceof PeerUnavailable)) {
+                throw r;
+            }
+            throw new PeerUnavailable(PEER, "Firebase failed to " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while waiting for Firebase to " + what, e);
+            throw new PeerUnavailable(PEER, "interrupted while waiting for Firebase to " + what, e);
         }
     }
 

@@ -19,8 +19,12 @@ public interface JobStore extends AutoCloseable {
      */
     int record(Job job);
 
-    /** Sets {@code users/<uid>/jobs/<jobId>/status}. */
-    void setStatus(String uid, int jobId, StatusCode code, String value);
+    /**
+     * Sets {@code users/<uid>/jobs/<jobId>/status}, unless the stored status is final (a result from
+     * Metis) and this one is not: a stage that retries or gives up after the result never replaces it.
+     * Atomic against a concurrent change of the status. Returns whether the status was set.
+     */
+    boolean setStatus(String uid, int jobId, StatusCode code, String value);
 
     /** Sets fields of the stored job other than its status (e.g. the PBS id), leaving the rest. */
     void setFields(String uid, int jobId, Map<String, Object> fields);

@@ -66,8 +66,18 @@ public class LocalJobStore implements JobStore {
     }
 
     @Override
-    public void setStatus(String uid, int jobId, StatusCode code, String value) {
-        setFields(uid, jobId, Map.of("status", JobStore.status(code, value)));
+    @SuppressWarnings("unchecked")
+    public boolean setStatus(String uid, int jobId, StatusCode code, String value) {
+        synchronized (lock(uid)) {
+            Map<String, Object> job = job(uid, jobId).orElseThrow(() -> new IllegalStateException("no job " + jobId + " for this uid in the local store"));
+            Object stored = job.get("status") instanceof Map<?, ?> m ? ((Map<String, Object>) m).get("code") : null;
+            StatusCode current = StatusCode.parse(stored);
+            if (current != null && current.isFinal() && !code.isFinal()) {
+                return false;
+            }
+            setFields(uid, jobId, Map.of("status", JobStore.status(code, value)));
+            return true;
+        }
     }
 
     @Override

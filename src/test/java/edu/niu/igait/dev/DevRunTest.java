@@ -251,7 +251,7 @@ class DevRunTest {
         assertThat(metis).hasSize(1);
         assertThat(submission.get("uid").asText()).isEqualTo(uid);
         assertThat(submission.get("jobId").asText()).isEqualTo("0");
-        assertThat(submission.get("command").asText()).startsWith("qsub -v USER_ID=" + uid + ",JOB_ID=0 ");
+        assertThat(submission.get("command").asText()).startsWith("qsub -N igait-" + uid + "-0 -v USER_ID=" + uid + ",JOB_ID=0 ");
         assertThat(submission.get("statusCode").asText()).isEqualTo("OK");
         assertThat(Double.parseDouble(submission.get("statusContent").asText())).isBetween(0.0, 1.0);
         assertThat(submission.get("attempts").asInt()).isGreaterThanOrEqualTo(1);

@@ -48,10 +48,18 @@ class OpenSshMetisTest extends WithPeers {
             run("ssh-keygen", "-q", "-t", key[0], "-N", "", "-f", dir.resolve(key[1]).toString());
         }
         Files.copy(Path.of(peers.clientKey + ".pub"), dir.resolve("authorized_keys"));
+        // qsub and qselect as PBS answers them: qsub prints the new job's id, qselect -N the ids of the
+        // jobs of that name (nothing when there is none).
+        Path calls = dir.resolve("qsub.calls");
         Path qsub = dir.resolve("qsub");
-        Files.writeString(qsub, "#!/bin/sh\necho \"$@\" >> " + dir.resolve("qsub.calls") + "\n"
-                + "echo \"$(( $(wc -l < " + dir.resolve("qsub.calls") + ") + 4000 )).metis.niu.edu\"\n");
+        Files.writeString(qsub, "#!/bin/sh\necho \"$@\" >> " + calls + "\n"
+                + "echo \"$(( $(wc -l < " + calls + ") + 4000 )).metis.niu.edu\"\n");
         qsub.toFile().setExecutable(true);
+        Path qselect = dir.resolve("qselect");
+        Files.writeString(qselect, "#!/bin/sh\n[ \"$1\" = \"-N\" ] || exit 2\n"
+                + "[ -f " + calls + " ] && grep -n -- \"-N $2 \" " + calls
+                + " | while IFS=: read n rest; do echo \"$((n + 4000)).metis.niu.edu\"; done\nexit 0\n");
+        qselect.toFile().setExecutable(true);
         port = Ports.freePort();
         Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1",
@@ -90,7 +98,7 @@ class OpenSshMetisTest extends WithPeers {
         assertThat(job.get("status").get("code").asText()).isEqualTo("Processing");
         assertThat(job.get("pbs_id").asText()).matches("\\d+\\.metis\\.niu\\.edu");
         assertThat(Files.readAllLines(dir.resolve("qsub.calls")))
-                .contains("-v USER_ID=" + uid + ",JOB_ID=0 /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs");
+                .containsOnlyOnce("-N igait-" + uid + "-0 -v USER_ID=" + uid + ",JOB_ID=0 /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs");
     }
 
     @Test
@@ -118,7 +126,9 @@ class OpenSshMetisTest extends WithPeers {
         p.put("igait.metis.port", Integer.toString(port));
         p.put("igait.metis.user", System.getProperty("user.name"));
         p.put("igait.metis.known-hosts", knownHosts.toString());
-        p.put("igait.metis.command", dir.resolve("qsub") + " -v USER_ID=${uid},JOB_ID=${jobId} /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs");
+        p.put("igait.metis.command", dir.resolve("qsub") + " -N igait-${uid}-${jobId} -v USER_ID=${uid},JOB_ID=${jobId}"
+                + " /lstr/sahara/zwlab/jw/igait-ml-backend/pbs/igait.pbs");
+        p.put("igait.metis.check-command", dir.resolve("qselect") + " -N igait-${uid}-${jobId}");
         return p;
     }
 

@@ -102,8 +102,33 @@ class PipelineCrashTest extends WithPeers {
 
         service = start(dataDir);
         awaitDoneOnce(dataDir, uid, sid);
-        assertThat(peers.metis.commands()).hasSize(2);
+        // The qsub's outcome was unknown: PBS was asked first, had no such job, and the qsub went again.
+        assertThat(peers.metis.commands()).hasSize(3);
+        assertThat(peers.metis.commands().get(1)).isEqualTo("qselect -N igait-" + uid + "-0");
+        assertThat(peers.metis.commands().get(2)).isEqualTo(peers.metis.commands().get(0));
         assertThat(peers.metis.abandoned()).hasSize(1);
+    }
+
+    @Test
+    void killedAfterPbsTookTheJobButBeforeItsIdWasSavedResumesWithoutASecondPbsJob() throws Exception {
+        service = start(null);
+        Path dataDir = service.dataDir();
+        String uid = "crash-taken";
+
+        // PBS takes the job at once; its answer is held back, and the service dies before it comes.
+        peers.metis.submitBeforeReply(true).replyDelay(Duration.ofSeconds(5));
+        String sid = upload(uid);
+        awaitTaken(dataDir, "3-submit", sid);
+        await().atMost(Peers.timeout()).until(() -> peers.metis.submissions().size() == 1);
+        service.kill();
+        peers.metis.replyDelay(Duration.ZERO);
+        assertThat(dataDir.resolve("stages/3-submit").resolve(sid)).exists();
+
+        service = start(dataDir);
+        awaitDoneOnce(dataDir, uid, sid);
+        // PBS was asked, had the job, and no second qsub went.
+        assertThat(peers.metis.commands()).hasSize(2);
+        assertThat(peers.metis.commands().get(1)).isEqualTo("qselect -N igait-" + uid + "-0");
     }
 
     @Test
@@ -165,7 +190,7 @@ class PipelineCrashTest extends WithPeers {
         String pbsId = peers.metis.submissions().get(0).pbsId();
         assertThat(job.get("pbs_id").asText()).isEqualTo(pbsId);
         assertThat(job.get("status").get("code").asText()).isEqualTo("Processing");
-        assertThat(job.get("status").get("value").asText()).isEqualTo(Pipeline.submittedValue(pbsId));
+        assertThat(job.get("status").get("value").asText()).isEqualTo("Submitted to Metis as PBS job " + pbsId + ".");
         assertThat(peers.mailsTo(uid + "@example.org")).hasSize(1);
         assertThat(peers.mailsTo(Peers.OPERATOR)).isEmpty();
         try (Stream<Path> left = Files.walk(dataDir.resolve("stages"))) {

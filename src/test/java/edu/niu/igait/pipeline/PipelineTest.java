@@ -85,7 +85,7 @@ class PipelineTest extends WithPeers {
 
         // Metis: exactly one qsub with the uid and the job id.
         assertThat(peers.metis.commands()).hasSize(1);
-        assertThat(peers.metis.commands().get(0)).startsWith("qsub -v USER_ID=" + uid + ",JOB_ID=0 ");
+        assertThat(peers.metis.commands().get(0)).startsWith("qsub -N igait-" + uid + "-0 -v USER_ID=" + uid + ",JOB_ID=0 ");
 
         // Mail: one welcome mail to the parent, values escaped.
         List<MimeMessage> welcome = peers.mailsTo("parent@example.org");
@@ -110,7 +110,7 @@ class PipelineTest extends WithPeers {
         await().atMost(Peers.timeout()).until(() -> Files.exists(service.dataDir().resolve("done").resolve(sid2)));
         assertThat(peers.user(uid).get("jobs").get(1).get("submission_id").asText()).isEqualTo(sid2);
         assertThat(peers.metis.commands()).hasSize(2);
-        assertThat(peers.metis.commands().get(1)).startsWith("qsub -v USER_ID=" + uid + ",JOB_ID=1 ");
+        assertThat(peers.metis.commands().get(1)).startsWith("qsub -N igait-" + uid + "-1 -v USER_ID=" + uid + ",JOB_ID=1 ");
     }
 
     @Test

@@ -81,6 +81,7 @@ public final class Peers implements AutoCloseable {
         p.put("igait.mail.security", "none");
         p.put("igait.mail.from", FROM);
         p.put("igait.mail.operator", OPERATOR);
+        p.put("igait.alerts.delay", "1s");
         p.put("igait.mail.timeout", "5s");
         p.put("igait.stage.poll-delay-ms", "100");
         p.put("igait.retry.initial-delay-ms", "200");
@@ -135,7 +136,7 @@ public final class Peers implements AutoCloseable {
         if (!firebase.isRunning()) {
             firebase.start();
         }
-        metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO);
+        metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO).submitBeforeReply(false);
         if (!metis.isRunning()) {
             metis.start();
         }

@@ -1,4 +1,4 @@
-package edu.niu.igait.completion;
+package edu.niu.igait.s3;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import edu.niu.igait.pipeline.PermanentFailure;
+import edu.niu.igait.failure.PeerRefused;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -52,13 +52,13 @@ public class ResultLinks {
         try {
             extensions = JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new PermanentFailure(prefix + "extensions.json in S3 is not JSON");
+            throw new PeerRefused(S3Refusals.PEER, prefix + "extensions.json in S3 is not JSON", e);
         }
         Map<String, String> links = new LinkedHashMap<>();
         for (String side : new String[] {"front", "side"}) {
             JsonNode ext = extensions == null ? null : extensions.get(side);
             if (ext == null || !ext.isTextual() || !EXTENSION.matcher(ext.asText()).matches()) {
-                throw new PermanentFailure(prefix + "extensions.json in S3 has no valid extension for the " + side + " video");
+                throw new PeerRefused(S3Refusals.PEER, prefix + "extensions.json in S3 has no valid extension for the " + side + " video", null);
             }
             links.put(side, presign(prefix + side + "_keyframed." + ext.asText()));
         }

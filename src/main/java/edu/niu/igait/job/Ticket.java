@@ -1,0 +1,103 @@
+package edu.niu.igait.job;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What a stage folder holds for one piece of work: the file whose folder says where the work stands
+ * (a file consumer moves it to the next stage's folder when a stage has succeeded). An upload's
+ * ticket is named by its submission id and names the job; a completion's ticket carries the result
+ * Metis reported. While a stage retries, the ticket keeps since when and why, so that a restart does
+ * not reset the give-up clock, and a ticket moved back from {@code data/failed/} starts afresh.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+public class Ticket {
+
+    /** The upload's submission id; null on a completion's ticket. */
+    public String submissionId;
+
+    // A completion's ticket (POST /api/v1/completion): what Metis reported, when, from where.
+    @JsonProperty("user_id")
+    public String completionUid;
+    @JsonProperty("job_id")
+    public Integer completionJobId;
+    @JsonProperty("status_code")
+    public String statusCode;
+    @JsonProperty("status_content")
+    public String statusContent;
+    @JsonProperty("received_at")
+    public Instant receivedAt;
+    public String caller;
+
+    /** While the stage it is in retries: since when, how often, and the last error. */
+    public Retry retry;
+
+    // Known once the ticket has been opened by a stage; not written to the file.
+    @JsonIgnore
+    public Path file;
+    @JsonIgnore
+    public String stage;
+    @JsonIgnore
+    public String peer;
+    @JsonIgnore
+    public String uid;
+    @JsonIgnore
+    public Integer jobId;
+    @JsonIgnore
+    public long openedNanos;
+
+    /** A stage's retries, kept across restarts so that the give-up time counts from the first failure. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Retry {
+        public String stage;
+        public Instant since;
+        public int attempts;
+        public String lastError;
+    }
+
+    @JsonIgnore
+    public boolean isCompletion() {
+        return submissionId == null;
+    }
+
+    /** The file's name: the submission id, or the completion's ticket name. */
+    @JsonIgnore
+    public String name() {
+        return file == null ? submissionId : file.getFileName().toString();
+    }
+
+    public String getSid() {
+        return submissionId;
+    }
+
+    public String getUid() {
+        return uid;
+    }
+
+    public Integer getJobId() {
+        return jobId;
+    }
+
+    public String getStage() {
+        return stage;
+    }
+
+    public String getPeer() {
+        return peer;
+    }
+
+    /** For log lines: {@code job 7 for uid x} once known, else {@code submission <sid>}. */
+    @Override
+    public String toString() {
+        if (jobId != null) {
+            return "job " + jobId + " for uid " + uid;
+        }
+        return submissionId != null ? "submission " + submissionId : "ticket " + name();
+    }
+}

@@ -1,0 +1,150 @@
+package edu.niu.igait.mail;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import edu.niu.igait.failure.Errors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Alerts for the operator that stay readable in a storm: the first event of a kind starts a batch,
+ * and one alert goes {@code igait.alerts.delay} later (to gather what comes with it), then at most one
+ * per {@code igait.alerts.window} per kind, each with the count and a line per event (at most
+ * {@link #MAX_LINES}; the rest are counted). Never one mail per job. The alert goes to the route
+ * {@code direct:operator-alert}; no medical data and no parents' addresses are in it.
+ */
+public class OperatorAlerts extends ServiceSupport {
+
+    /** Lines listed in one alert; further ones are counted as "and N more". */
+    public static final int MAX_LINES = 50;
+    public static final String ENDPOINT = "direct:operator-alert";
+
+    private static final Logger LOG = LoggerFactory.getLogger("igait.alerts");
+
+    /** What an alert is about: its subject ({@code %d} is the count) and what the operator can do. */
+    public record Kind(String name, String subject, String what) {
+    }
+
+    public static final Kind FAILED_JOBS = new Kind("failed jobs", "iGait: %d submission(s) failed",
+            "Submissions that failed for good. Each waits in data/failed/<stage>/ with its reason in data/jobs/<sid>/job.json;"
+                    + " after fixing the cause, move its ticket back to data/stages/<stage>/ to retry it afresh.");
+    public static final Kind FAILED_RESULTS = new Kind("failed results", "iGait: %d result(s) from Metis could not be applied",
+            "Results Metis reported that stage 5-complete could not apply. Each ticket waits in data/failed/5-complete/;"
+                    + " move it back to data/stages/5-complete/ to retry it.");
+    public static final Kind OVERDUE_RESULTS = new Kind("overdue results", "iGait: %d job(s) on Metis without a result",
+            "Jobs in Processing longer than igait.metis.result-timeout: Metis may have lost them. Check them with qstat;"
+                    + " a late result still completes them.");
+
+    private final CamelContext context;
+    private final Duration delay;
+    private final Duration window;
+    private final Map<String, Batch> batches = new LinkedHashMap<>();
+    private ScheduledExecutorService scheduler;
+
+    private static final class Batch {
+        int count;
+        final List<String> lines = new ArrayList<>();
+        Instant lastAlert;
+        ScheduledFuture<?> pending;
+    }
+
+    public OperatorAlerts(CamelContext context, Duration delay, Duration window) {
+        this.context = context;
+        this.delay = delay;
+        this.window = window;
+    }
+
+    @Override
+    protected void doStart() {
+        scheduler = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "igait-alerts");
+    }
+
+    @Override
+    protected void doStop() {
+        synchronized (this) {
+            batches.forEach((name, b) -> {
+                if (b.pending != null) {
+                    b.pending.cancel(false);
+                    b.pending = null;
+                    LOG.warn("stopping with {} event(s) of kind '{}' not yet reported to the operator", b.count, name);
+                }
+            });
+        }
+        if (scheduler != null) {
+            context.getExecutorServiceManager().shutdownNow(scheduler);
+            scheduler = null;
+        }
+    }
+
+    /** Notes one event; its line (ids and a reason, no personal data) goes into the next alert of its kind. */
+    public synchronized void note(Kind kind, String line) {
+        Batch b = batches.computeIfAbsent(kind.name(), k -> new Batch());
+        b.count++;
+        if (b.lines.size() < MAX_LINES) {
+            b.lines.add(line);
+        }
+        if (b.pending == null && scheduler != null) {
+            long wait = delay.toMillis();
+            if (b.lastAlert != null) {
+                wait = Math.max(wait, Duration.between(Instant.now(), b.lastAlert.plus(window)).toMillis());
+            }
+            b.pending = scheduler.schedule(() -> send(kind), wait, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void send(Kind kind) {
+        int count;
+        List<String> lines;
+        synchronized (this) {
+            Batch b = batches.get(kind.name());
+            b.pending = null;
+            if (b.count == 0) {
+                return;
+            }
+            count = b.count;
+            lines = new ArrayList<>(b.lines);
+            b.count = 0;
+            b.lines.clear();
+            b.lastAlert = Instant.now();
+        }
+        StringBuilder items = new StringBuilder();
+        for (String line : lines) {
+            items.append(line).append('\n');
+        }
+        if (count > lines.size()) {
+            items.append("and ").append(count - lines.size()).append(" more\n");
+        }
+        Map<String, Object> alert = new LinkedHashMap<>();
+        alert.put("subject", String.format(kind.subject(), count));
+        alert.put("countLabel", "Events");
+        alert.put("count", count);
+        alert.put("what", kind.what());
+        alert.put("items", items.toString());
+        alert.put("time", Instant.now());
+        LOG.warn("alert to the operator: {}", alert.get("subject"));
+        if (context.getRoute("operator-alert") == null) {
+            return;
+        }
+        try {
+            ProducerTemplate template = context.createProducerTemplate();
+            try {
+                template.sendBody(ENDPOINT, alert);
+            } finally {
+                template.stop();
+            }
+        } catch (Exception e) {
+            LOG.error("operator alert '{}' not sent: {}", alert.get("subject"), Errors.summary(e));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package edu.niu.igait.stages;
+
+import java.time.Instant;
+
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.StatusCode;
+import edu.niu.igait.store.JobStore;
+
+/**
+ * Sets the status the app shows: in the job store (where the app reads it) and in job.json (whose
+ * history the status endpoint shows). A final status, a result from Metis, stays: a later status
+ * that is not a result (a stage that retries or gives up after the result came) goes into the
+ * history as a note instead.
+ */
+public class JobStatus {
+
+    private final JobRepository jobs;
+    private final JobStore store;
+
+    public JobStatus(JobRepository jobs, JobStore store) {
+        this.jobs = jobs;
+        this.store = store;
+    }
+
+    /** Sets the status of the submission's job as the work of {@code stage}; returns the job as saved. */
+    public Job set(String sid, StatusCode code, String value, String stage) {
+        Job job = jobs.get(sid);
+        boolean shown;
+        if (job.hasFinalStatus() && !code.isFinal()) {
+            shown = false;
+        } else if (job.jobId != null) {
+            shown = store.setStatus(job.uid, job.jobId, code, value);
+        } else {
+            shown = true;
+        }
+        boolean show = shown;
+        return jobs.update(sid, j -> {
+            if (show && !(j.hasFinalStatus() && !code.isFinal())) {
+                j.setStatus(code, value, Instant.now(), stage);
+            } else {
+                j.note(value, Instant.now(), stage);
+            }
+        });
+    }
+
+    /** Notes in the job's history what a stage did or waits for, leaving the status as it is. */
+    public void note(String sid, String text, String stage) {
+        jobs.update(sid, j -> j.note(text, Instant.now(), stage));
+    }
+}

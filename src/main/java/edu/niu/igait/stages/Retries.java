@@ -1,0 +1,88 @@
+package edu.niu.igait.stages;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import edu.niu.igait.failure.Errors;
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.Ticket;
+import edu.niu.igait.logging.Subsystem;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retries of a stage whose peer fails for a while ({@code routes/errors.yaml}): a stage is tried
+ * again until {@code igait.retry.give-up-after} has passed since its first failure, which the ticket
+ * keeps (so a restart does not reset the clock). Before each new attempt the ticket notes it, the log
+ * says it, and the app shows what is retried ({@code S3 unavailable, retrying}).
+ */
+public class Retries implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("igait.stages");
+
+    private final JobRepository jobs;
+    private final JobStatus status;
+    private final StatusTexts texts;
+    private final Duration giveUpAfter;
+
+    public Retries(JobRepository jobs, JobStatus status, StatusTexts texts, Duration giveUpAfter) {
+        this.jobs = jobs;
+        this.status = status;
+        this.texts = texts;
+        this.giveUpAfter = giveUpAfter;
+    }
+
+    /** The {@code retryWhile} predicate: within the give-up time since the stage first failed. */
+    public boolean withinGiveUp(Ticket ticket) {
+        if (ticket == null) {
+            // The ticket could not even be opened: there is nothing to retry with.
+            return false;
+        }
+        Instant since = ticket.retry != null && ticket.stage.equals(ticket.retry.stage) ? ticket.retry.since : Instant.now();
+        return Duration.between(since, Instant.now()).compareTo(giveUpAfter) < 0;
+    }
+
+    /** The {@code onRedelivery} processor: notes the attempt, and shows the app what is retried. */
+    @Override
+    public void process(Exchange exchange) {
+        Ticket ticket = exchange.getProperty(Tickets.PROPERTY, Ticket.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (ticket == null) {
+            return;
+        }
+        String peer = Errors.peer(error).orElse(ticket.peer);
+        if (ticket.retry == null || !ticket.stage.equals(ticket.retry.stage)) {
+            ticket.retry = new Ticket.Retry();
+            ticket.retry.stage = ticket.stage;
+            ticket.retry.since = Instant.now();
+        }
+        ticket.retry.attempts++;
+        ticket.retry.lastError = Errors.summary(error);
+        try {
+            jobs.saveTicket(ticket);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot note the retry in the ticket: {}", ticket, Errors.summary(e));
+        }
+        Tickets.mdc(ticket);
+        LOG.warn(Subsystem.forPeer(peer), "{}: {} failed ({}), retry {}", ticket, ticket.stage, Errors.summary(error),
+                ticket.retry.attempts);
+        if (ticket.isCompletion() || ticket.jobId == null) {
+            // A completion's job may already show its result; a job not yet recorded has no status to show.
+            return;
+        }
+        String value = texts.retrying(texts.unavailable(peer));
+        try {
+            Job job = jobs.get(ticket.submissionId);
+            if (job.status == null || !value.equals(job.status.value)) {
+                status.set(ticket.submissionId, job.status == null ? edu.niu.igait.job.StatusCode.Submitting : job.status.code,
+                        value, ticket.stage);
+            }
+        } catch (RuntimeException e) {
+            // The job store may be the peer that is down; the stage still retries.
+            LOG.debug("{}: status not updated while retrying: {}", ticket, Errors.summary(e));
+        }
+    }
+}

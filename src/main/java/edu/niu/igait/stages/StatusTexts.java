@@ -1,0 +1,82 @@
+package edu.niu.igait.stages;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The status values the app shows, from the {@code igait.status.*} properties ({@code ${name}} is
+ * filled in). A peer may have its own wording: {@code igait.status.unavailable.mail} over
+ * {@code igait.status.unavailable}.
+ */
+public final class StatusTexts {
+
+    private final Function<String, String> property;
+
+    /** @param property the value of a property, or null when it is not set */
+    public StatusTexts(Function<String, String> property) {
+        this.property = property;
+        for (String key : new String[] {"recording", "queued", "processing", "unavailable", "retrying", "failed", "gave-up",
+            "complete", "inference-failed", "result-overdue"}) {
+            text("igait.status." + key);
+        }
+    }
+
+    public String recording() {
+        return fill(text("igait.status.recording"), Map.of());
+    }
+
+    public String queued() {
+        return fill(text("igait.status.queued"), Map.of());
+    }
+
+    public String processing(String pbsId) {
+        return fill(text("igait.status.processing"), Map.of("pbsId", pbsId));
+    }
+
+    /** Why a job waits or failed when its peer is down: {@code S3 unavailable}. */
+    public String unavailable(String peer) {
+        String own = peer == null ? null : property.apply("igait.status.unavailable." + peer.toLowerCase(Locale.ROOT));
+        return own != null ? fill(own, Map.of("peer", peer)) : fill(text("igait.status.unavailable"), Map.of("peer", String.valueOf(peer)));
+    }
+
+    public String retrying(String reason) {
+        return fill(text("igait.status.retrying"), Map.of("reason", reason));
+    }
+
+    public String failed(String reason) {
+        return fill(text("igait.status.failed"), Map.of("reason", reason));
+    }
+
+    public String gaveUp(String reason) {
+        return fill(text("igait.status.gave-up"), Map.of("reason", reason));
+    }
+
+    /** The value job.json keeps for a final status: the status endpoint shows no medical data, so no score. */
+    public String complete() {
+        return fill(text("igait.status.complete"), Map.of());
+    }
+
+    public String inferenceFailed() {
+        return fill(text("igait.status.inference-failed"), Map.of());
+    }
+
+    public String resultOverdue(String pbsId, String waited) {
+        return fill(text("igait.status.result-overdue"), Map.of("pbsId", pbsId == null ? "?" : pbsId, "waited", waited));
+    }
+
+    private String text(String key) {
+        String value = property.apply(key);
+        if (value == null) {
+            throw new edu.niu.igait.config.StartupException("property " + key + " is required: the status value the app shows");
+        }
+        return value;
+    }
+
+    private static String fill(String text, Map<String, String> values) {
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            text = text.replace("${" + e.getKey() + "}", e.getValue());
+        }
+        return text;
+    }
+}

@@ -1,0 +1,97 @@
+package edu.niu.igait.stages;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import edu.niu.igait.failure.MalformedJob;
+import edu.niu.igait.job.Job;
+import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.SubmissionId;
+import edu.niu.igait.job.Ticket;
+import edu.niu.igait.job.Uid;
+import org.apache.camel.CamelContext;
+import org.slf4j.MDC;
+
+/**
+ * What every stage does with its ticket before and after its own steps (the stage template,
+ * {@code routes/stage.yaml}): opens it (the upload's job, or the completion it carries), and once the
+ * steps succeeded, clears the retries it noted; the file consumer then moves it on.
+ */
+public class Tickets {
+
+    /** The exchange property that holds the opened ticket, for every step of the stage. */
+    public static final String PROPERTY = "ticket";
+
+    private final JobRepository jobs;
+    private final CamelContext context;
+
+    public Tickets(JobRepository jobs, CamelContext context) {
+        this.jobs = jobs;
+        this.context = context;
+    }
+
+    /**
+     * Reads the ticket the stage's file consumer took. A service that is stopping starts no new work:
+     * the ticket stays in its folder for the next start ({@link StageAbandoned}).
+     */
+    public Ticket open(String path, String stage, String peer) {
+        if (context.isStopping() || context.isStopped()) {
+            throw new StageAbandoned(stage);
+        }
+        Path file = Path.of(path);
+        Ticket ticket = jobs.readTicket(file);
+        ticket.stage = stage;
+        ticket.peer = peer;
+        ticket.openedNanos = System.nanoTime();
+        String name = file.getFileName().toString();
+        if (!ticket.isCompletion()) {
+            if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
+                throw new MalformedJob("ticket " + name + " does not name its submission");
+            }
+            Job job = jobs.find(ticket.submissionId).orElseThrow(() -> new MalformedJob("ticket " + name + " has no job folder"));
+            ticket.uid = job.uid;
+            ticket.jobId = job.jobId;
+            if (!stage.equals(job.stage)) {
+                jobs.update(ticket.submissionId, j -> j.stage = stage);
+            }
+        } else {
+            if (!Uid.isValid(ticket.completionUid) || ticket.completionJobId == null || ticket.completionJobId < 0
+                    || !("OK".equals(ticket.statusCode) || "ERR".equals(ticket.statusCode)) || ticket.statusContent == null) {
+                throw new MalformedJob("completion ticket " + name + " is incomplete");
+            }
+            ticket.uid = ticket.completionUid;
+            ticket.jobId = ticket.completionJobId;
+        }
+        mdc(ticket);
+        return ticket;
+    }
+
+    /** The stage's steps succeeded: the ticket forgets its retries before it moves on. */
+    public void passed(Ticket ticket) {
+        if (ticket.retry != null) {
+            ticket.retry = null;
+            jobs.saveTicket(ticket);
+        }
+    }
+
+    /** How long the stage has worked on the ticket. */
+    public static Duration elapsed(Ticket ticket) {
+        return ticket.openedNanos == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - ticket.openedNanos);
+    }
+
+    /** The job's ids as log fields (sid, uid, jobId, stage); never medical data. */
+    static void mdc(Ticket ticket) {
+        put("stage", ticket.stage);
+        put("sid", ticket.submissionId);
+        put("uid", ticket.uid);
+        put("jobId", ticket.jobId == null ? null : ticket.jobId.toString());
+    }
+
+    private static void put(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+}
