@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The dev run's local stand-ins, started by {@code camel.main.profile=dev} before the pipeline's beans
- * need them (IgaitMain adds this configuration ahead of the service's own) and stopped with the
+ * The dev run's local stand-ins, started before the pipeline's beans need them ({@link DevRun} has
+ * IgaitMain add this configuration ahead of the service's own) and stopped with the
  * service: S3Proxy (its own JVM, files under {@code data/dev/s3}), an SMTP server keeping every mail
  * as {@code data/dev/mail/<n>.eml}, and a Metis simulator on SSH that completes jobs through
  * {@code /api/v1/completion}. The service reaches them through its normal {@code igait.*} properties
