@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import edu.niu.igait.app.IgaitMain;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.logging.Subsystem;
@@ -193,8 +194,8 @@ public class DevPeers implements CamelConfiguration {
     }
 
     /**
-     * S3Proxy's jar: {@code igait.dev.s3proxy-jar}, else {@code peers/s3proxy.jar} beside the service's jar
-     * (or beside {@code target/classes}), else {@code target/peers/s3proxy.jar} under the working directory.
+     * S3Proxy's jar: {@code igait.dev.s3proxy-jar}, else {@code peers/s3proxy.jar} beside the folder of
+     * these classes ({@code target/test-classes}), else {@code target/peers/s3proxy.jar} under the working directory.
      */
     static Path s3ProxyJar(Settings settings) {
         Optional<String> configured = settings.optional("igait.dev.s3proxy-jar");
@@ -216,8 +217,8 @@ public class DevPeers implements CamelConfiguration {
         }
         Path jar = S3ProxyServer.DEFAULT_JAR.toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
-            throw new StartupException("S3Proxy not found at " + jar + ": build with `mvn -o package -DskipTests`, which copies it"
-                    + " to target/peers/s3proxy.jar beside target/igait-backend.jar, or set igait.dev.s3proxy-jar");
+            throw new StartupException("S3Proxy not found at " + jar + ": start the dev run with `" + IgaitMain.DEV_RUN
+                    + "`, whose build copies it to target/peers/s3proxy.jar, or set igait.dev.s3proxy-jar");
         }
         return jar;
     }
