@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * client key and known_hosts on the first run, and hands the S3 credentials to the AWS default chain
  * (system properties {@code aws.accessKeyId} / {@code aws.secretAccessKey}, which come first in it).
  *
- * <p>Binds {@code devMail}, {@code devMetis} and {@code devDb} for {@code routes/dev/dev.yaml}, and
+ * <p>Binds {@code devMail}, {@code devMetis} and {@code devDb} for the dev views ({@code dev-routes/dev.yaml}), and
  * prints one banner with every URL and credential once the service answers.
  */
 public class DevPeers implements CamelConfiguration {

@@ -5,15 +5,23 @@ import java.util.Properties;
 
 import edu.niu.igait.app.IgaitMain;
 import edu.niu.igait.config.StartupException;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * Starts the dev run: the service as the jar runs it ({@link IgaitMain}), in the dev profile, with the
- * local stand-ins ({@link DevPeers}) added ahead of the service's own configuration. The profile is
- * {@code dev} unless {@code -Dcamel.main.profile} names one that includes it. A start-up failure ends
- * the process with exit code 2 and one line that names the cause, as the jar does.
+ * local stand-ins ({@link DevPeers}) added ahead of the service's own configuration and their views
+ * ({@value #DEV_ROUTES}: {@code /dev/mail}, {@code /dev/metis}, {@code /dev/db}) added to the routes.
+ * The profile is {@code dev} unless {@code -Dcamel.main.profile} names one that includes it. A start-up
+ * failure ends the process with exit code 2 and one line that names the cause, as the jar does.
  */
 public final class DevRun {
+
+    /** The dev views' routes, beside these classes (src/dev/resources), never in the product. */
+    public static final String DEV_ROUTES = "classpath:dev-routes/*.yaml";
+    static final String ROUTES_PATTERN = "camel.main.routes-include-pattern";
 
     private DevRun() {
     }
@@ -43,6 +51,41 @@ public final class DevRun {
             throw new StartupException(IgaitMain.PROFILE + "=" + profile + ": the dev run runs the dev profile;"
                     + " leave " + IgaitMain.PROFILE + " out or include dev");
         }
-        return IgaitMain.create(own, List.of(DevPeers.class));
+        Main main = IgaitMain.create(own, List.of(DevPeers.class));
+        main.addMainListener(new DevRoutes());
+        return main;
+    }
+
+    /** The routes pattern with the dev views added (once). */
+    static String withDevRoutes(String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            return DEV_ROUTES;
+        }
+        for (String entry : pattern.split(",")) {
+            if (entry.trim().equals(DEV_ROUTES)) {
+                return pattern;
+            }
+        }
+        return pattern + "," + DEV_ROUTES;
+    }
+
+    /**
+     * Adds the dev views to the routes pattern in force, wherever it comes from (the properties files or
+     * -D), after the service's start-up checks have read it and before Camel loads the routes.
+     */
+    static final class DevRoutes extends MainListenerSupport {
+
+        @Override
+        public void beforeConfigure(BaseMainSupport main) {
+            PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+            String pattern = withDevRoutes(properties.resolveProperty(ROUTES_PATTERN).orElse(null));
+            properties.addOverrideProperty(ROUTES_PATTERN, pattern);
+            // Camel Main reads camel.main.* system properties over every other source: a -D pattern gets them too.
+            for (String name : new String[] {ROUTES_PATTERN, "camel.main.routesIncludePattern"}) {
+                if (System.getProperty(name) != null) {
+                    System.setProperty(name, withDevRoutes(System.getProperty(name)));
+                }
+            }
+        }
     }
 }

@@ -62,6 +62,8 @@ class DevRunTest {
     @Test
     void oneUploadCompletesWithOneSubmissionTwoMailsTheS3ObjectsAndTheTree() throws Exception {
         Map<String, String> props = devProperties("1s");
+        // The routes given with -D (the other test takes them from application.properties): the dev views join them.
+        props.put("camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/stages/*.yaml");
         ServiceProcess service = start(props);
         assertThat(service.logText()).contains("iGait dev run").contains("igait-dev-access-key")
                 .contains("local-access-key").contains("local-secret-key").contains("/dev/mail").contains("/dev/metis")
@@ -162,11 +164,15 @@ class DevRunTest {
     }
 
     @Test
-    void theDevRoutesAreTheServiceRoutesPlusRoutesDev() throws IOException {
+    void theDevViewsComeFromTheStandInsClassPathAddedToTheServiceRoutes() throws IOException {
+        // Not in routes/ (which the image carries) nor in a properties file: the dev run adds them to the pattern in force.
+        assertThat(Path.of("routes", "dev")).doesNotExist();
+        assertThat(DevRun.class.getResource("/dev-routes/dev.yaml")).isNotNull();
         String base = load(Path.of("application.properties")).getProperty("camel.main.routes-include-pattern");
-        String dev = load(Path.of("application-dev.properties")).getProperty("camel.main.routes-include-pattern");
-        assertThat(base).doesNotContain("routes/dev");
-        assertThat(dev).isEqualTo(base + ",file:routes/dev/*.yaml");
+        assertThat(base).doesNotContain("dev");
+        assertThat(load(Path.of("application-dev.properties")).getProperty("camel.main.routes-include-pattern")).isNull();
+        assertThat(DevRun.withDevRoutes(base)).isEqualTo(base + "," + DevRun.DEV_ROUTES);
+        assertThat(DevRun.withDevRoutes(DevRun.withDevRoutes(base))).isEqualTo(base + "," + DevRun.DEV_ROUTES);
     }
 
     // ---- helpers ----
