@@ -9,7 +9,8 @@ WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -ntp -q -Dmaven.test.skip=true dependency:go-offline || true
 COPY src src
-RUN mvn -B -ntp -Dmaven.test.skip=true package
+# No tests, so no test peers either: src/dev (the dev run's stand-ins) and node are not needed.
+RUN mvn -B -ntp -Dmaven.test.skip=true -DskipTests package
 
 FROM eclipse-temurin:17-jre
 RUN apt-get update \

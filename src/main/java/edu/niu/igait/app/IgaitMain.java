@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.main.Main;
 
 /**
@@ -21,6 +22,8 @@ import org.apache.camel.main.Main;
 public final class IgaitMain {
 
     public static final String PROFILE = "camel.main.profile";
+    /** How a person starts the dev run (its stand-ins live in src/dev, never in the product). */
+    public static final String DEV_RUN = "mvn -B -q -DskipTests test-compile exec:exec@dev";
 
     private IgaitMain() {
     }
@@ -30,12 +33,26 @@ public final class IgaitMain {
      *                  a test's own settings in tests (only keys of ours and Camel's are taken)
      */
     public static Main create(Properties overrides) {
+        return create(overrides, List.of());
+    }
+
+    /**
+     * @param overrides as above
+     * @param first     configuration classes added ahead of the service's own, in this order: the dev
+     *                  run adds its local stand-ins here, which the pipeline's beans need started. The
+     *                  dev profile starts only with them: without, it refuses and says how to start the dev run.
+     */
+    public static Main create(Properties overrides, List<Class<? extends CamelConfiguration>> first) {
         Main main = new Main();
         String profile = profile(overrides);
         List<String> profiles = profiles(profile);
         if (profiles.contains("dev") && profiles.contains("prod")) {
             throw new StartupException(PROFILE + "=" + profile + ": the dev profile runs local stand-ins with well-known"
                     + " credentials and never runs with prod; choose one");
+        }
+        if (profiles.contains("dev") && first.isEmpty()) {
+            throw new StartupException(PROFILE + "=" + profile + ": the dev profile's local stand-ins are not part of the"
+                    + " product; start the dev run from the project folder with: " + DEV_RUN);
         }
         main.setPropertyPlaceholderLocations(locations(profile));
         Properties own = new Properties();
@@ -49,9 +66,8 @@ public final class IgaitMain {
         }
         main.setOverrideProperties(own);
         // Named explicitly: scanning the fat jar for configuration classes costs two seconds.
-        if (profiles.contains("dev")) {
-            // The dev run's local peers (S3, SMTP, Metis): started first, the pipeline's beans need them.
-            main.configure().addConfiguration(edu.niu.igait.dev.DevPeers.class);
+        for (Class<? extends CamelConfiguration> configuration : first) {
+            main.configure().addConfiguration(configuration);
         }
         main.configure().addConfiguration(IgaitConfiguration.class);
         main.addMainListener(new StartupGuard());

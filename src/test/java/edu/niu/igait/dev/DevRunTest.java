@@ -26,18 +26,21 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import edu.niu.igait.app.IgaitConfiguration;
 import edu.niu.igait.app.IgaitMain;
+import edu.niu.igait.config.StartupException;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.Videos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The dev run as a person starts it: {@code camel.main.profile=dev}, a JVM of its own in a working
- * directory holding {@code routes/} and the properties files, every peer started by the service.
- * The ports are free ones instead of the defaults, and the Metis simulator answers after 1 s.
+ * The dev run as a person starts it: {@link DevRun} (the dev profile) in a JVM of its own on the test
+ * class path, where the stand-ins are, in a working directory holding {@code routes/} and the
+ * properties files, every peer started by the service. The ports are free ones instead of the
+ * defaults, and the Metis simulator answers after 1 s.
  */
 class DevRunTest {
 
@@ -59,6 +62,8 @@ class DevRunTest {
     @Test
     void oneUploadCompletesWithOneSubmissionTwoMailsTheS3ObjectsAndTheTree() throws Exception {
         Map<String, String> props = devProperties("1s");
+        // The routes given with -D (the other test takes them from application.properties): the dev views join them.
+        props.put("camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/stages/*.yaml");
         ServiceProcess service = start(props);
         assertThat(service.logText()).contains("iGait dev run").contains("igait-dev-access-key")
                 .contains("local-access-key").contains("local-secret-key").contains("/dev/mail").contains("/dev/metis")
@@ -112,7 +117,7 @@ class DevRunTest {
     void devCombinedWithProdRefusesToStart() {
         Map<String, String> props = devProperties("1s");
         props.put("camel.main.profile", "dev,prod");
-        ServiceProcess service = ServiceProcess.start(work, props, Map.of());
+        ServiceProcess service = ServiceProcess.start(work, props, Map.of(), DevRun.class.getName());
         processes.add(service);
         assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
         assertThat(service.logText()).contains("camel.main.profile=dev,prod").contains("never runs with prod");
@@ -123,7 +128,7 @@ class DevRunTest {
     void devRefusesAnyHostButLoopback() {
         Map<String, String> props = devProperties("1s");
         props.put("camel.server.host", "0.0.0.0");
-        ServiceProcess service = ServiceProcess.start(work, props, Map.of());
+        ServiceProcess service = ServiceProcess.start(work, props, Map.of(), DevRun.class.getName());
         processes.add(service);
         assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
         assertThat(service.logText()).contains("127.0.0.1 only").contains("camel.server.host is '0.0.0.0'");
@@ -131,21 +136,43 @@ class DevRunTest {
     }
 
     @Test
-    void theDevPeersLoadInTheDevProfileOnlyAndFirst() {
-        String dev = configurationClasses("dev");
-        assertThat(dev).isEqualTo(DevPeers.class.getName() + "," + IgaitConfiguration.class.getName());
-        assertThat(configurationClasses("dev,test")).startsWith(DevPeers.class.getName() + ",");
-        for (String profile : new String[] {"prod", "test", ""}) {
-            assertThat(configurationClasses(profile)).as(profile).isEqualTo(IgaitConfiguration.class.getName());
-        }
+    void theProductionMainRefusesTheDevProfileWithOneLineSayingHowToStartTheDevRun() {
+        Map<String, String> props = devProperties("1s");
+        ServiceProcess service = ServiceProcess.start(work, props, Map.of(), ServiceProcess.APP);
+        processes.add(service);
+        assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+        assertThat(service.logText().strip().lines()).singleElement().asString()
+                .contains("camel.main.profile=dev").contains("not part of the product").contains(IgaitMain.DEV_RUN);
+        assertThat(Files.exists(work.resolve("data"))).isFalse();
     }
 
     @Test
-    void theDevRoutesAreTheServiceRoutesPlusRoutesDev() throws IOException {
+    void theDevPeersLoadInTheDevRunOnlyAndFirst() {
+        Properties dev = new Properties();
+        assertThat(DevRun.create(dev).configure().getConfigurationClasses())
+                .isEqualTo(DevPeers.class.getName() + "," + IgaitConfiguration.class.getName());
+        dev.setProperty(IgaitMain.PROFILE, "dev,test");
+        assertThat(DevRun.create(dev).configure().getConfigurationClasses()).startsWith(DevPeers.class.getName() + ",");
+        for (String profile : new String[] {"prod", "test", ""}) {
+            assertThat(configurationClasses(profile)).as(profile).isEqualTo(IgaitConfiguration.class.getName());
+        }
+        // The service's own Main refuses the dev profile; the dev run refuses any profile without dev.
+        assertThatThrownBy(() -> configurationClasses("dev")).isInstanceOf(StartupException.class).hasMessageContaining(IgaitMain.DEV_RUN);
+        Properties test = new Properties();
+        test.setProperty(IgaitMain.PROFILE, "test");
+        assertThatThrownBy(() -> DevRun.create(test)).isInstanceOf(StartupException.class).hasMessageContaining("include dev");
+    }
+
+    @Test
+    void theDevViewsComeFromTheStandInsClassPathAddedToTheServiceRoutes() throws IOException {
+        // Not in routes/ (which the image carries) nor in a properties file: the dev run adds them to the pattern in force.
+        assertThat(Path.of("routes", "dev")).doesNotExist();
+        assertThat(DevRun.class.getResource("/dev-routes/dev.yaml")).isNotNull();
         String base = load(Path.of("application.properties")).getProperty("camel.main.routes-include-pattern");
-        String dev = load(Path.of("application-dev.properties")).getProperty("camel.main.routes-include-pattern");
-        assertThat(base).doesNotContain("routes/dev");
-        assertThat(dev).isEqualTo(base + ",file:routes/dev/*.yaml");
+        assertThat(base).doesNotContain("dev");
+        assertThat(load(Path.of("application-dev.properties")).getProperty("camel.main.routes-include-pattern")).isNull();
+        assertThat(DevRun.withDevRoutes(base)).isEqualTo(base + "," + DevRun.DEV_ROUTES);
+        assertThat(DevRun.withDevRoutes(DevRun.withDevRoutes(base))).isEqualTo(base + "," + DevRun.DEV_ROUTES);
     }
 
     // ---- helpers ----
@@ -182,6 +209,7 @@ class DevRunTest {
             throw new IllegalStateException(e);
         }
         Map<String, String> p = new LinkedHashMap<>();
+        // The dev run's own profile; said here as well, so that the production main is refused it too.
         p.put("camel.main.profile", "dev");
         // ServiceProcess would otherwise run the intake alone; the routes come from application-dev.properties.
         p.put("igait.pipeline.enabled", "true");
@@ -208,7 +236,7 @@ class DevRunTest {
     }
 
     private ServiceProcess start(Map<String, String> props) {
-        ServiceProcess service = ServiceProcess.start(work, props, Map.of());
+        ServiceProcess service = ServiceProcess.start(work, props, Map.of(), DevRun.class.getName());
         processes.add(service);
         service.awaitHealthy(START);
         // The banner follows the start-up summaries.

@@ -16,13 +16,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The service as a separate JVM, as operators run it: {@code java -Xmx256m -cp <test classpath>
- * edu.niu.igait.App} with {@code -D} properties and extra environment variables, in the project
+ * edu.niu.igait.App} (or another main class) with {@code -D} properties and extra environment variables, in the project
  * folder (or another working directory), all output in a log file under {@code target/service-logs/}.
  * For what one JVM cannot show: a kill -9, an exit code, the one line start-up prints when it fails.
  */
 public final class ServiceProcess implements AutoCloseable {
 
     public static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(30);
+    /** The production main class, as the jar's manifest names it. */
+    public static final String APP = "edu.niu.igait.App";
 
     private final Process process;
     private final int port;
@@ -52,6 +54,12 @@ public final class ServiceProcess implements AutoCloseable {
      * for a start-up failure.
      */
     public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment) {
+        return start(workingDir, properties, environment, APP);
+    }
+
+    /** As above, with another main class on the same class path (the dev run's {@code edu.niu.igait.dev.DevRun}). */
+    public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                       String mainClass) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.putAll(properties);
@@ -77,7 +85,7 @@ public final class ServiceProcess implements AutoCloseable {
             props.forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-cp");
             command.add(classPath());
-            command.add("edu.niu.igait.App");
+            command.add(mainClass);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workingDir.toFile())
                     .redirectErrorStream(true)

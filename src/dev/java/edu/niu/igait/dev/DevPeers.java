@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import edu.niu.igait.app.IgaitMain;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.logging.Subsystem;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The dev run's local stand-ins, started by {@code camel.main.profile=dev} before the pipeline's beans
- * need them (IgaitMain adds this configuration ahead of the service's own) and stopped with the
+ * The dev run's local stand-ins, started before the pipeline's beans need them ({@link DevRun} has
+ * IgaitMain add this configuration ahead of the service's own) and stopped with the
  * service: S3Proxy (its own JVM, files under {@code data/dev/s3}), an SMTP server keeping every mail
  * as {@code data/dev/mail/<n>.eml}, and a Metis simulator on SSH that completes jobs through
  * {@code /api/v1/completion}. The service reaches them through its normal {@code igait.*} properties
@@ -38,7 +39,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * client key and known_hosts on the first run, and hands the S3 credentials to the AWS default chain
  * (system properties {@code aws.accessKeyId} / {@code aws.secretAccessKey}, which come first in it).
  *
- * <p>Binds {@code devMail}, {@code devMetis} and {@code devDb} for {@code routes/dev/dev.yaml}, and
+ * <p>Binds {@code devMail}, {@code devMetis} and {@code devDb} for the dev views ({@code dev-routes/dev.yaml}), and
  * prints one banner with every URL and credential once the service answers.
  */
 public class DevPeers implements CamelConfiguration {
@@ -193,8 +194,8 @@ public class DevPeers implements CamelConfiguration {
     }
 
     /**
-     * S3Proxy's jar: {@code igait.dev.s3proxy-jar}, else {@code peers/s3proxy.jar} beside the service's jar
-     * (or beside {@code target/classes}), else {@code target/peers/s3proxy.jar} under the working directory.
+     * S3Proxy's jar: {@code igait.dev.s3proxy-jar}, else {@code peers/s3proxy.jar} beside the folder of
+     * these classes ({@code target/test-classes}), else {@code target/peers/s3proxy.jar} under the working directory.
      */
     static Path s3ProxyJar(Settings settings) {
         Optional<String> configured = settings.optional("igait.dev.s3proxy-jar");
@@ -216,8 +217,8 @@ public class DevPeers implements CamelConfiguration {
         }
         Path jar = S3ProxyServer.DEFAULT_JAR.toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
-            throw new StartupException("S3Proxy not found at " + jar + ": build with `mvn -o package -DskipTests`, which copies it"
-                    + " to target/peers/s3proxy.jar beside target/igait-backend.jar, or set igait.dev.s3proxy-jar");
+            throw new StartupException("S3Proxy not found at " + jar + ": start the dev run with `" + IgaitMain.DEV_RUN
+                    + "`, whose build copies it to target/peers/s3proxy.jar, or set igait.dev.s3proxy-jar");
         }
         return jar;
     }

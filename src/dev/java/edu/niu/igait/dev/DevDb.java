@@ -4,7 +4,6 @@ import edu.niu.igait.job.Uid;
 import java.util.Map;
 
 import edu.niu.igait.http.RequestRejected;
-import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.store.JobStore;
 import org.apache.camel.CamelContext;
 

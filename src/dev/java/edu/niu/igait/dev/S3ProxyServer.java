@@ -93,7 +93,7 @@ public final class S3ProxyServer implements AutoCloseable {
         }
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("S3Proxy jar not found at " + jar
-                    + " (run `mvn generate-resources`, which copies org.gaul:s3proxy:jar-with-dependencies there)");
+                    + " (run `mvn generate-test-resources`, which copies org.gaul:s3proxy:jar-with-dependencies there)");
         }
         if (port == 0) {
             port = Ports.freePort();
