@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.job.DataFolderLock;
 import edu.niu.igait.job.JobRepository;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -19,15 +20,23 @@ public class IgaitConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
         Path dataDir = Path.of(settings.get("igait.data-dir", "data"));
-        JobRepository jobs = new JobRepository(dataDir);
-        jobs.createLayout();
-        jobs.removeOrphans();
-        CompletionTickets tickets = new CompletionTickets(jobs);
-        HttpBeans.bind(context, settings, jobs, tickets);
-        if (settings.bool("igait.pipeline.enabled", true)) {
-            PipelineBeans.bind(context, settings, jobs);
+        // Before anything touches the folder: a second service would remove the first one's uploads.
+        DataFolderLock lock = DataFolderLock.take(dataDir);
+        try {
+            stopWithCamel(context, "the data folder lock", lock::close);
+            JobRepository jobs = new JobRepository(dataDir);
+            jobs.createLayout();
+            jobs.removeOrphans();
+            CompletionTickets tickets = new CompletionTickets(jobs);
+            HttpBeans.bind(context, settings, jobs, tickets);
+            if (settings.bool("igait.pipeline.enabled", true)) {
+                PipelineBeans.bind(context, settings, jobs);
+            }
+            HttpBeans.bindServer(context, settings, jobs);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
-        HttpBeans.bindServer(context, settings, jobs);
     }
 
     /** Has {@code stop} run when Camel stops (after the routes, so nothing in flight still needs it). */
