@@ -147,6 +147,8 @@ public final class MetisSimulator implements AutoCloseable {
     private final List<String> abandoned = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong(1000);
     private final AtomicInteger failNext = new AtomicInteger();
+    private final AtomicInteger dropHandshakes = new AtomicInteger();
+    private final AtomicInteger droppedHandshakes = new AtomicInteger();
     private volatile String requiredUser;
     private volatile boolean refuseAuthentication;
     private volatile boolean failing;
@@ -215,6 +217,17 @@ public final class MetisSimulator implements AutoCloseable {
         return this;
     }
 
+    /** The next {@code count} connections are dropped in the handshake, before any login (as under MaxStartups). */
+    public MetisSimulator dropHandshakes(int count) {
+        this.dropHandshakes.set(count);
+        return this;
+    }
+
+    /** How many connections were dropped in the handshake so far. */
+    public int droppedHandshakes() {
+        return droppedHandshakes.get();
+    }
+
     public MetisSimulator failing(boolean fail) {
         this.failing = fail;
         return this;
@@ -274,6 +287,16 @@ public final class MetisSimulator implements AutoCloseable {
                     && authorizedKeys.stream().anyMatch(k -> KeyUtils.compareKeys(k, key));
         });
         sshd.setCommandFactory((channel, command) -> new SimulatedCommand(command));
+        // A server with too many connections (OpenSSH's MaxStartups) drops the new one in the handshake.
+        sshd.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            @Override
+            public void sessionCreated(org.apache.sshd.common.session.Session session) {
+                if (dropHandshakes.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                    droppedHandshakes.incrementAndGet();
+                    session.close(true);
+                }
+            }
+        });
         try {
             sshd.start();
         } catch (IOException e) {

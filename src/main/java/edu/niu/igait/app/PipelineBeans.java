@@ -20,6 +20,7 @@ import edu.niu.igait.stages.CompleteStage;
 import edu.niu.igait.stages.DeadLetter;
 import edu.niu.igait.stages.JobStatus;
 import edu.niu.igait.stages.NotifyStage;
+import edu.niu.igait.stages.OverdueResults;
 import edu.niu.igait.stages.RecordStage;
 import edu.niu.igait.stages.Retries;
 import edu.niu.igait.stages.StatusTexts;
@@ -60,6 +61,7 @@ final class PipelineBeans {
 
         JobStore store = store(settings, jobs);
         IgaitConfiguration.stopWithCamel(context, "the job store", store::close);
+        registry.bind("jobStore", store);
         JobStatus status = new JobStatus(jobs, store);
         // A scheduler of its own for each stage's consumer: it polls, and wakes the stage when a ticket lands.
         registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
@@ -73,6 +75,8 @@ final class PipelineBeans {
             throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
         }
         registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts));
+        registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
+                settings.duration("igait.metis.result-timeout", "48h")));
 
         // S3
         String bucket = settings.get("igait.s3.bucket", "igait-storage");

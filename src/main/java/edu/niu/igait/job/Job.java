@@ -32,6 +32,10 @@ public class Job {
     public String pbsId;
     /** When a qsub was last sent and its answer not yet saved: its outcome is unknown until then. */
     public Instant submitSentAt;
+    /** When Metis took the job (its PBS id was saved). */
+    public Instant metisSubmittedAt;
+    /** When the operator was told that Metis's result is overdue (once per job). */
+    public Instant overdueReportedAt;
     public Status status;
     public Instant updatedAt;
     public Instant videosDeletedAt;

@@ -9,6 +9,7 @@ import edu.niu.igait.failure.PeerUnavailable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -16,8 +17,12 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * they happen: S3's refusals (400, 401, 403, 404: access denied, a bucket that does not exist, a bad
  * request) become {@link PeerRefused}, which fails the job at once; everything else (connection
  * refused, time-outs, 5xx) {@link PeerUnavailable}, retried. Left as they are: a key that is not there
- * yet (the caller decides what that means), and camel-aws2-s3's own bucket check when a route starts
- * (it reads S3's answer itself).
+ * yet (the caller decides what that means).
+ *
+ * <p>camel-aws2-s3 asks whether the bucket exists when a route starts. This client answers yes without
+ * asking S3: the service must start while S3 is down, unknown to DNS, or black-holes connections (the
+ * uploads wait in their stage until it is back). A bucket that does not exist shows at the first upload
+ * instead: S3 answers NoSuchBucket, a refusal, and the job fails at once with that reason.
  */
 public final class S3Refusals {
 
@@ -32,11 +37,14 @@ public final class S3Refusals {
     public static S3Client translating(S3Client client) {
         return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
                 (proxy, method, args) -> {
+                    if (method.getName().equals("headBucket")) {
+                        return HeadBucketResponse.builder().build();
+                    }
                     try {
                         return method.invoke(client, args);
                     } catch (InvocationTargetException e) {
                         Throwable cause = e.getCause();
-                        if (method.getName().equals("headBucket") || method.getName().equals("close")) {
+                        if (method.getName().equals("close")) {
                             throw cause;
                         }
                         throw translate(cause);

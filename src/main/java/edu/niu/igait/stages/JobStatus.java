@@ -35,6 +35,10 @@ public class JobStatus {
             shown = true;
         }
         boolean show = shown;
+        if (show && job.status != null && job.status.code == code && value.equals(job.status.value)) {
+            // Told the store again (it may not have had it); job.json has it already.
+            return job;
+        }
         return jobs.update(sid, j -> {
             if (show && !(j.hasFinalStatus() && !code.isFinal())) {
                 j.setStatus(code, value, Instant.now(), stage);

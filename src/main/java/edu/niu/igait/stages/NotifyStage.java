@@ -46,10 +46,11 @@ public class NotifyStage {
     /** The mail went out: noted, so a repeated stage never sends it again. */
     public void sent(Ticket ticket) {
         Job job = jobs.update(ticket.submissionId, j -> j.welcomeMailSentAt = Instant.now());
-        // Retries told the app "the mail server unavailable, retrying"; the mail is out: show the job as
-        // Metis has it again (a result that came meanwhile stays: JobStatus keeps final statuses).
-        if (job.status != null && job.status.code == StatusCode.Processing && job.pbsId != null
-                && texts.retrying(texts.unavailable(ticket.peer)).equals(job.status.value)) {
+        // Retries may have told the app "the mail server unavailable, retrying" (in the store at least: a
+        // crash can come between the store and job.json): the mail is out, so show the job as Metis has
+        // it again. A result that came meanwhile stays (JobStatus keeps final statuses), and so does the
+        // note that the result is overdue.
+        if (job.status != null && job.status.code == StatusCode.Processing && job.pbsId != null && job.overdueReportedAt == null) {
             status.set(job.submissionId, StatusCode.Processing, texts.processing(job.pbsId), ticket.stage);
         }
         LOG.info(Subsystem.MAIL, "{}: welcome mail sent ({} ms)", ticket, Tickets.elapsed(ticket).toMillis());

@@ -64,6 +64,7 @@ public class SubmitStage {
             jobs.update(ticket.submissionId, j -> {
                 j.pbsId = existing.get();
                 j.submitSentAt = null;
+                j.metisSubmittedAt = Instant.now();
             });
         } else {
             LOG.info(Subsystem.METIS, "{}: PBS has no such job: the qsub goes again", ticket);
@@ -106,6 +107,7 @@ public class SubmitStage {
         Job job = jobs.update(ticket.submissionId, j -> {
             j.pbsId = pbsId;
             j.submitSentAt = null;
+            j.metisSubmittedAt = Instant.now();
         });
         store.setFields(job.uid, job.jobId, Map.of("pbs_id", pbsId));
         status.set(ticket.submissionId, StatusCode.Processing, texts.processing(pbsId), ticket.stage);

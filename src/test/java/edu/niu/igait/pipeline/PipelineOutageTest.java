@@ -243,6 +243,20 @@ class PipelineOutageTest extends WithPeers {
     }
 
     @Test
+    void sshHandshakesDroppedByMetisAreRetriedNotAFailure() throws Exception {
+        service = startService(Map.of());
+        peers.metis.dropHandshakes(2);
+        Path video = Videos.mp4(tmp.resolve("v.mp4"), 20_000);
+        String uid = "dropped-handshake";
+        String sid = Uploads.post(service.uri("/api/v1/upload"), uid, "p@example.org", "x", video, video);
+        await().atMost(Peers.timeout()).until(() -> Files.exists(ticket("done", sid)));
+        assertThat(peers.metis.droppedHandshakes()).isEqualTo(2);
+        assertThat(peers.metis.submissions()).hasSize(1);
+        assertThat(status(uid, sid).get("code").asText()).isEqualTo("Processing");
+        assertThat(peers.mailsTo(Peers.OPERATOR)).isEmpty();
+    }
+
+    @Test
     void aBucketThatDoesNotExistFailsTheJobAtOnceWithSubmissionErrAndOneAlert() throws Exception {
         service = startService(Map.of("igait.s3.bucket", "igait-no-such-bucket"));
         Path video = Videos.mp4(tmp.resolve("v.mp4"), 50_000);

@@ -136,7 +136,7 @@ public final class Peers implements AutoCloseable {
         if (!firebase.isRunning()) {
             firebase.start();
         }
-        metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO).submitBeforeReply(false);
+        metis.refuseAuthentication(false).failing(false).failNext(0).replyDelay(Duration.ZERO).submitBeforeReply(false).dropHandshakes(0);
         if (!metis.isRunning()) {
             metis.start();
         }
