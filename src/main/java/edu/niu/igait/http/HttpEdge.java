@@ -46,6 +46,10 @@ public class HttpEdge {
         return authentication;
     }
 
+    public UploadLimits limits() {
+        return limits;
+    }
+
     /** {@code GET} routes with nothing to check: the connection still closes if a body came along. */
     public void get(Exchange exchange) {
         begin(exchange);
