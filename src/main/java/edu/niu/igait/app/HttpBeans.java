@@ -181,7 +181,8 @@ final class HttpBeans {
                     throw new StartupException("igait.auth.keys-url must be an https:, http: or file: URL of a JWKS document, got '"
                             + url + "'");
                 }
-                return Authentication.firebase(new IdTokens(project, new SigningKeys(keys, Clock.systemUTC()), Clock.systemUTC()));
+                java.time.Duration refresh = settings.duration("igait.auth.keys-refresh-interval", "30s");
+                return Authentication.firebase(new IdTokens(project, new SigningKeys(keys, refresh, Clock.systemUTC()), Clock.systemUTC()));
             }
             case "none" -> {
                 LOG.warn("{}=none: uploads and the status endpoint are NOT authenticated (dev and tests only)", Authentication.MODE);

@@ -31,13 +31,13 @@ import org.slf4j.LoggerFactory;
  * The RSA public keys Firebase ID tokens are signed with, by key id, from a JWKS document
  * ({@code igait.auth.keys-url}: Google's over HTTPS, or a {@code file:} one). Kept as long as the
  * answer's {@code Cache-Control: max-age} says (five minutes without one); fetched again when a token
- * names a key id not among them (Google rotates its keys), but at most once per
- * {@link #MIN_REFRESH_INTERVAL}, so a flood of tokens with made-up key ids cannot hammer the key
- * server. When a fetch fails, the keys held are kept.
+ * names a key id not among them (Google rotates its keys), but at most once per refresh interval
+ * ({@code igait.auth.keys-refresh-interval}, default {@link #MIN_REFRESH_INTERVAL}), so a flood of
+ * tokens with made-up key ids cannot hammer the key server. When a fetch fails, the keys held are kept.
  */
 public final class SigningKeys {
 
-    static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(30);
     static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(5);
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern MAX_AGE = Pattern.compile("(?i)(?:^|[,\\s])max-age\\s*=\\s*\"?([0-9]{1,10})");
@@ -45,6 +45,7 @@ public final class SigningKeys {
 
     private final URI url;
     private final Clock clock;
+    private final Duration refreshInterval;
     private final HttpClient client;
 
     private Map<String, RSAPublicKey> keys = Map.of();
@@ -52,8 +53,9 @@ public final class SigningKeys {
     private Instant lastFetch = Instant.MIN;
     private int fetches;
 
-    public SigningKeys(URI url, Clock clock) {
+    public SigningKeys(URI url, Duration refreshInterval, Clock clock) {
         this.url = url;
+        this.refreshInterval = refreshInterval;
         this.clock = clock;
         this.client = "file".equalsIgnoreCase(url.getScheme()) ? null
                 : HttpClient.newBuilder().connectTimeout(FETCH_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
@@ -66,7 +68,7 @@ public final class SigningKeys {
 
     /**
      * The key with this id, fetching the set again when the cached one has expired or lacks it (at
-     * most once per {@link #MIN_REFRESH_INTERVAL}).
+     * most once per refresh interval).
      *
      * @throws KeysUnavailable when no key set could ever be had
      */
@@ -74,7 +76,7 @@ public final class SigningKeys {
         Instant now = clock.instant();
         boolean stale = now.isAfter(expires);
         boolean unknown = !keys.containsKey(kid);
-        if ((stale || unknown) && (fetches == 0 || !now.isBefore(lastFetch.plus(MIN_REFRESH_INTERVAL)))) {
+        if ((stale || unknown) && (fetches == 0 || !now.isBefore(lastFetch.plus(refreshInterval)))) {
             fetch(now);
         }
         if (keys.isEmpty() && fetches > 0 && expires.equals(Instant.MIN)) {
