@@ -1,22 +1,36 @@
 package edu.niu.igait.app;
 
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import edu.niu.igait.auth.IdTokens;
+import edu.niu.igait.auth.SigningKeys;
 import edu.niu.igait.completion.AccessKey;
 import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.completion.CompletionValidator;
 import edu.niu.igait.completion.RefusedCalls;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
-import edu.niu.igait.http.ApiGuard;
+import edu.niu.igait.http.Authentication;
+import edu.niu.igait.http.Cidr;
+import edu.niu.igait.http.ClientAddress;
+import edu.niu.igait.http.EdgeHeaders;
+import edu.niu.igait.http.HttpEdge;
+import edu.niu.igait.http.RateWindow;
+import edu.niu.igait.http.TunedVertx;
+import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.intake.Intake;
+import edu.niu.igait.intake.MemoryBudget;
 import edu.niu.igait.intake.Submissions;
 import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.JobRepository;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.spi.CamelEvent.CamelContextRoutesStartingEvent;
-import org.apache.camel.support.SimpleEventNotifierSupport;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +38,10 @@ import org.slf4j.LoggerFactory;
 final class HttpBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
+    /** Worker threads beyond the uploads in progress (each holds one while its body arrives), for every other request. */
+    static final int WORKER_HEADROOM = 16;
+    /** An upload holds its worker thread until its body is stored: over a slow phone link that can take hours. */
+    static final long MAX_WORKER_EXECUTE_HOURS = 6;
 
     private HttpBeans() {
     }
@@ -31,10 +49,19 @@ final class HttpBeans {
     static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
         AccessKey accessKey = accessKey(settings);
         long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
+        long maxFormBytes = settings.longValue("igait.http.max-form-bytes", 65_536L);
+        if (maxFormBytes < 1024) {
+            throw new StartupException("igait.http.max-form-bytes must be at least 1024, got " + maxFormBytes);
+        }
         UploadValidator validator = new UploadValidator(maxVideoBytes,
                 settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
                 settings.get("igait.upload.sexes", "M,F,O"));
 
+        ClientAddress clients = new ClientAddress(Cidr.parseList("igait.http.trusted-proxies",
+                settings.get("igait.http.trusted-proxies", "")));
+        UploadLimits limits = limits(settings, jobs);
+        context.getRegistry().bind("httpEdge", new HttpEdge(authentication(settings), limits, clients, maxVideoBytes,
+                Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources", ""))));
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs));
         context.getRegistry().bind("submissions", new Submissions(jobs));
@@ -48,35 +75,121 @@ final class HttpBeans {
         } catch (Exception e) {
             throw new StartupException("cannot start the refused-calls counter: " + e.getMessage(), e);
         }
-        context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused));
+        context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused, maxFormBytes));
         context.getRegistry().bind("completionTickets", tickets);
+
+        // No request header or query parameter reaches a message, no message header an answer unless meant to.
+        context.getComponent("platform-http", PlatformHttpComponent.class).setHeaderFilterStrategy(new EdgeHeaders());
     }
 
-    /** The HTTP server's Vert.x and the handlers on its router; made last, so a refused start-up leaves no threads. */
+    /**
+     * The HTTP server's Vert.x and the upload reader; made last, so a refused start-up leaves no threads.
+     * The routes run on Vert.x's worker pool, where an upload holds a thread until its body is stored:
+     * the pool has one per upload allowed at once and {@link #WORKER_HEADROOM} more.
+     */
     static void bindServer(CamelContext context, Settings settings, JobRepository jobs) {
         long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
         long idleSeconds = settings.duration("igait.http.idle-timeout", "120s").toSeconds();
-        io.vertx.core.Vertx vertx = edu.niu.igait.http.TunedVertx.create((int) Math.min(idleSeconds, Integer.MAX_VALUE));
-        context.getRegistry().bind("vertx", vertx);
-        IgaitConfiguration.stopWithCamel(context, "Vert.x", vertx::close);
-        ApiGuard guard = new ApiGuard(maxVideoBytes, settings.longValue("igait.http.max-form-bytes", 65_536L));
-        UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes);
-        IgaitConfiguration.stopWithCamel(context, "the upload receiver", receiver::stop);
-        // The router is registered under the port's name: lookup(context) alone finds only port 8080's.
-        String routerName = VertxPlatformHttpRouter.getRouterNameFromPort(
-                settings.intValue("camel.server.port", 8080));
-        context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
-            @Override
-            public void notify(CamelEvent event) {
-                if (event instanceof CamelContextRoutesStartingEvent) {
-                    VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context, routerName);
-                    if (router != null) {
-                        guard.install(router);
-                        receiver.install(router);
+        int concurrent = settings.intValue("igait.limits.concurrent-uploads", 32);
+        long uploadMemory = bytes(settings, "igait.limits.upload-memory", "64MiB");
+        if (uploadMemory < 1024 * 1024) {
+            throw new StartupException("igait.limits.upload-memory must be at least 1MiB, got " + uploadMemory + " bytes");
+        }
+        VertxOptions options = new VertxOptions()
+                .setWorkerPoolSize(concurrent + WORKER_HEADROOM)
+                .setMaxWorkerExecuteTime(MAX_WORKER_EXECUTE_HOURS)
+                .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
+        TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE));
+        context.getRegistry().bind("vertx", tuned.vertx());
+        IgaitConfiguration.stopWithCamel(context, "Vert.x", tuned.vertx()::close);
+        try {
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    if (settings.bool("camel.server.enabled", false) && tuned.tunedServers() == 0) {
+                        throw new StartupException("the HTTP server was not created through edu.niu.igait.http.TunedVertx: Camel or"
+                                + " Vert.x changed how the platform's server is made, so chunk size, idle time-out, h2c and the JSON"
+                                + " 404/405 are not set (see TunedVertxTest)");
                     }
                 }
+            });
+        } catch (Exception e) {
+            throw new StartupException("cannot register the HTTP server's start-up check: " + e.getMessage(), e);
+        }
+        UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory));
+        IgaitConfiguration.stopWithCamel(context, "the upload receiver", receiver::stop);
+        context.getRegistry().bind("uploadReceiver", receiver);
+    }
+
+    private static UploadLimits limits(Settings settings, JobRepository jobs) {
+        int concurrent = settings.intValue("igait.limits.concurrent-uploads", 32);
+        if (concurrent < 1) {
+            throw new StartupException("igait.limits.concurrent-uploads must be at least 1, got " + concurrent);
+        }
+        long minFree = bytes(settings, "igait.limits.min-free-disk", "2GiB");
+        return new UploadLimits(
+                RateWindow.parse("igait.limits.per-user", settings.get("igait.limits.per-user", "5/1h")),
+                RateWindow.parse("igait.limits.per-address", settings.get("igait.limits.per-address", "20/1h")),
+                concurrent, minFree, jobs.uploadsDir());
+    }
+
+    /** A size in bytes: a whole number, or one with KiB, MiB, GiB or TiB (binary) or KB, MB, GB, TB (decimal). */
+    static long bytes(Settings settings, String name, String defaultValue) {
+        String text = settings.get(name, defaultValue);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*([KMGT]i?B)?", java.util.regex.Pattern.CASE_INSENSITIVE)
+                .matcher(text.trim());
+        if (m.matches()) {
+            try {
+                long n = Long.parseLong(m.group(1));
+                String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(java.util.Locale.ROOT);
+                long factor = switch (unit) {
+                    case "" -> 1L;
+                    case "KIB" -> 1L << 10;
+                    case "MIB" -> 1L << 20;
+                    case "GIB" -> 1L << 30;
+                    case "TIB" -> 1L << 40;
+                    case "KB" -> 1_000L;
+                    case "MB" -> 1_000_000L;
+                    case "GB" -> 1_000_000_000L;
+                    default -> 1_000_000_000_000L;
+                };
+                return Math.multiplyExact(n, factor);
+            } catch (ArithmeticException | NumberFormatException e) {
+                // out of range: refused below
             }
-        });
+        }
+        throw new StartupException("property " + name + " must be a size such as 2147483648, 512MiB or 2GiB, got '" + text + "'");
+    }
+
+    /** {@code igait.auth.mode}: firebase (the default) needs the project; none takes every upload as it comes. */
+    static Authentication authentication(Settings settings) {
+        String mode = settings.get(Authentication.MODE, "firebase");
+        switch (mode) {
+            case "firebase" -> {
+                String project = settings.required("igait.auth.project-id",
+                        "the Firebase project whose ID tokens sign uploads in (" + Authentication.MODE + "=firebase)");
+                String url = settings.get("igait.auth.keys-url",
+                        "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com");
+                URI keys;
+                try {
+                    keys = URI.create(url);
+                } catch (IllegalArgumentException e) {
+                    keys = null;
+                }
+                if (keys == null || keys.getScheme() == null
+                        || !List.of("https", "http", "file").contains(keys.getScheme().toLowerCase(java.util.Locale.ROOT))) {
+                    throw new StartupException("igait.auth.keys-url must be an https:, http: or file: URL of a JWKS document, got '"
+                            + url + "'");
+                }
+                java.time.Duration refresh = settings.duration("igait.auth.keys-refresh-interval", "30s");
+                return Authentication.firebase(new IdTokens(project, new SigningKeys(keys, refresh, Clock.systemUTC()), Clock.systemUTC()));
+            }
+            case "none" -> {
+                LOG.warn("{}=none: uploads and the status endpoint are NOT authenticated (dev and tests only)", Authentication.MODE);
+                return Authentication.none();
+            }
+            default -> throw new StartupException(Authentication.MODE + " must be firebase or none, got '" + mode + "'");
+        }
     }
 
     /**

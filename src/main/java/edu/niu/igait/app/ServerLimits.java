@@ -1,15 +1,16 @@
 package edu.niu.igait.app;
 
 import edu.niu.igait.config.Settings;
-import edu.niu.igait.http.ApiGuard;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 
 /**
- * The HTTP server's own body cap (for bodies without Content-Length) follows
- * {@code igait.upload.max-video-bytes}, so raising the video limit needs no second setting; an
- * explicit {@code camel.server.maxBodySize} is kept. Set before the server is created from the configuration.
+ * The platform's body handler reads whole bodies into the heap (and multipart to its upload folder).
+ * No route of the service uses it (they read their bodies themselves, {@code useBodyHandler: false}),
+ * so unless set otherwise it is made harmless for any route that still would: bodies capped at
+ * {@code igait.http.max-form-bytes} ({@code camel.server.maxBodySize}) and no multipart decoding to
+ * disk ({@code camel.server.fileUploadEnabled=false}). Set before the server is created from the configuration.
  */
 final class ServerLimits extends MainListenerSupport {
 
@@ -17,11 +18,11 @@ final class ServerLimits extends MainListenerSupport {
     public void beforeConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         Settings settings = new Settings(context);
-        if (settings.optional("camel.server.maxBodySize").isPresent()) {
-            return;
+        if (settings.optional("camel.server.maxBodySize").isEmpty()) {
+            main.configure().httpServer().setMaxBodySize(settings.longValue("igait.http.max-form-bytes", 65_536L));
         }
-        // The server is created from this configuration right after, with the camel.server.* given.
-        long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
-        main.configure().httpServer().setMaxBodySize(ApiGuard.maxUploadRequestBytes(maxVideoBytes));
+        if (settings.optional("camel.server.fileUploadEnabled").isEmpty()) {
+            main.configure().httpServer().setFileUploadEnabled(false);
+        }
     }
 }

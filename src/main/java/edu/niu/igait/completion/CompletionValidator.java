@@ -4,17 +4,14 @@ import edu.niu.igait.job.Uid;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import edu.niu.igait.http.RequestRejected;
-import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.logging.Subsystem;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import org.apache.camel.Exchange;
-import org.apache.camel.attachment.AttachmentMessage;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,45 +37,42 @@ public class CompletionValidator {
 
     private final AccessKey key;
     private final RefusedCalls refused;
+    private final long maxFormBytes;
 
-    public CompletionValidator(AccessKey key, RefusedCalls refused) {
+    public CompletionValidator(AccessKey key, RefusedCalls refused, long maxFormBytes) {
         this.key = key;
         this.refused = refused;
+        this.maxFormBytes = maxFormBytes;
     }
 
+    /**
+     * The key first: from {@code Authorization: Bearer} before any byte of the body is read; without
+     * that header, from the form field once the (small) body is read. Then the form.
+     */
     public CompletionRequest validate(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
         String contentType = request.getHeader("Content-Type");
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
-        boolean form = type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded");
-        MultiMap fields = form ? request.formAttributes() : MultiMap.caseInsensitiveMultiMap();
+        boolean multipart = type.startsWith("multipart/form-data");
+        boolean form = multipart || type.startsWith("application/x-www-form-urlencoded");
 
-        if (!key.matches(presentedKey(request, fields))) {
-            String caller = caller(request);
-            String why = key.isConfigured() ? "missing or wrong access key" : "no access key is configured (" + AccessKey.ENV + ")";
-            // One line per burst: the operator's alert counts the rest.
-            if (refused.refused(caller)) {
-                LOG.warn(Subsystem.INTAKE, "completion call from {} refused: {} (further refusals are counted for the operator's alert)",
-                        caller, why);
-            } else {
-                LOG.debug(Subsystem.INTAKE, "completion call from {} refused: {}", caller, why);
-            }
-            throw new RequestRejected(401, "unauthorized", null,
-                    "a valid access key is required: send it as the form field " + KEY_FIELD
-                            + " or as the header Authorization: Bearer <key>");
+        String bearer = bearer(request);
+        if (bearer != null || !form) {
+            checkKey(request, bearer);
         }
         if (!form) {
             throw RequestRejected.badRequest("not_a_form", null, "the completion must be multipart/form-data or "
                     + "application/x-www-form-urlencoded with the fields " + String.join(", ", FIELDS));
         }
+        Map<String, List<String>> fields = CompletionForm.read(request, maxFormBytes, multipart);
+        if (bearer == null) {
+            List<String> values = fields.getOrDefault(KEY_FIELD, List.of());
+            // A field sent twice counts as no key.
+            checkKey(request, values.size() == 1 ? values.get(0) : null);
+        }
 
-        AttachmentMessage attachments = exchange.getIn(AttachmentMessage.class);
-        Set<String> files = attachments.hasAttachments() ? attachments.getAttachmentNames() : Set.of();
         for (String field : FIELDS) {
-            if (files.contains(field)) {
-                throw RequestRejected.badRequest("text_expected", field, field + " must be a text field, not a file");
-            }
-            List<String> values = fields.getAll(field);
+            List<String> values = fields.getOrDefault(field, List.of());
             if (values.isEmpty()) {
                 throw RequestRejected.badRequest("missing_field", field, "the field " + field + " is missing");
             }
@@ -88,21 +82,21 @@ public class CompletionValidator {
             }
         }
 
-        String uid = fields.get(USER_ID).strip();
+        String uid = fields.get(USER_ID).get(0).strip();
         if (!Uid.isValid(uid)) {
             throw RequestRejected.badRequest("invalid_field", USER_ID,
                     USER_ID + " must be a uid: 1 to 128 characters of letters, digits, '_' or '-'");
         }
-        String jobIdText = fields.get(JOB_ID).strip();
+        String jobIdText = fields.get(JOB_ID).get(0).strip();
         long jobId = JOB_ID_FORMAT.matcher(jobIdText).matches() ? Long.parseLong(jobIdText) : -1;
         if (jobId < 0 || jobId > Integer.MAX_VALUE) {
             throw RequestRejected.badRequest("invalid_field", JOB_ID, JOB_ID + " must be a whole number from 0 to " + Integer.MAX_VALUE);
         }
-        String statusCode = fields.get(STATUS_CODE).strip();
+        String statusCode = fields.get(STATUS_CODE).get(0).strip();
         if (!CompletionRequest.OK.equals(statusCode) && !CompletionRequest.ERR.equals(statusCode)) {
             throw RequestRejected.badRequest("invalid_field", STATUS_CODE, STATUS_CODE + " must be OK or ERR");
         }
-        String content = fields.get(STATUS_CONTENT);
+        String content = fields.get(STATUS_CONTENT).get(0);
         if (content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
             throw RequestRejected.badRequest("too_long", STATUS_CONTENT,
                     STATUS_CONTENT + " may be at most " + MAX_CONTENT_BYTES + " bytes");
@@ -115,14 +109,32 @@ public class CompletionValidator {
         return new CompletionRequest(uid, (int) jobId, statusCode, content);
     }
 
-    /** The header wins over the form field; a field sent twice counts as no key. */
-    private static String presentedKey(HttpServerRequest request, MultiMap fields) {
+    /** The key of {@code Authorization: Bearer <key>}, or null when there is no such header. */
+    private static String bearer(HttpServerRequest request) {
         String authorization = request.getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).strip();
         }
-        List<String> values = fields.getAll(KEY_FIELD);
-        return values.size() == 1 ? values.get(0) : null;
+        return null;
+    }
+
+    /** Refuses with 401 unless {@code presented} is the key; counts the refusal for the operator's alert. */
+    private void checkKey(HttpServerRequest request, String presented) {
+        if (key.matches(presented)) {
+            return;
+        }
+        String caller = caller(request);
+        String why = key.isConfigured() ? "missing or wrong access key" : "no access key is configured (" + AccessKey.ENV + ")";
+        // One line per burst: the operator's alert counts the rest.
+        if (refused.refused(caller)) {
+            LOG.warn(Subsystem.INTAKE, "completion call from {} refused: {} (further refusals are counted for the operator's alert)",
+                    caller, why);
+        } else {
+            LOG.debug(Subsystem.INTAKE, "completion call from {} refused: {}", caller, why);
+        }
+        throw new RequestRejected(401, "unauthorized", null,
+                "a valid access key is required: send it as the form field " + KEY_FIELD
+                        + " or as the header Authorization: Bearer <key>");
     }
 
     static String caller(HttpServerRequest request) {

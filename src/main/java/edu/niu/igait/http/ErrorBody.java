@@ -31,20 +31,26 @@ public final class ErrorBody {
         }
     }
 
-    /** Used by the routes' onException: writes the status and JSON body for the caught exception. */
+    /**
+     * Used by the routes' onException: writes the status and JSON body for the caught exception. Every
+     * refusal closes the connection once it is written (see {@link Connections}): the client may still
+     * be sending a body the service will not read.
+     */
     public static void respond(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setHeader("Connection", "close");
         if (caught instanceof RequestRejected r) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, r.status());
             if (r.status() == 405) {
                 out.setHeader("Allow", "POST");
             }
-            if (r.status() == 401) {
+            if (r.status() == 401 && !r.headers().containsKey("WWW-Authenticate")) {
                 out.setHeader("WWW-Authenticate", "Bearer realm=\"igait\"");
             }
+            r.headers().forEach(out::setHeader);
             out.setBody(json(r.code(), r.getMessage(), r.field()));
         } else {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);

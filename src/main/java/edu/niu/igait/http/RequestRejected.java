@@ -1,11 +1,15 @@
 package edu.niu.igait.http;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /** A request the service refuses, with the HTTP status, a stable error code and what to fix. */
 public class RequestRejected extends RuntimeException {
 
     private final int status;
     private final String code;
     private final String field;
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public RequestRejected(int status, String code, String field, String message) {
         super(message, null, false, false);
@@ -18,6 +22,17 @@ public class RequestRejected extends RuntimeException {
         return new RequestRejected(400, code, field, message);
     }
 
+    /** A refusal the client may try again after this many seconds ({@code Retry-After}). */
+    public static RequestRejected retryAfter(int status, String code, String message, long seconds) {
+        return new RequestRejected(status, code, null, message).header("Retry-After", Long.toString(Math.max(1, seconds)));
+    }
+
+    /** Adds a header to the answer. */
+    public RequestRejected header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
     public int status() {
         return status;
     }
@@ -28,5 +43,9 @@ public class RequestRejected extends RuntimeException {
 
     public String field() {
         return field;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 }

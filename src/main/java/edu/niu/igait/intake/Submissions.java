@@ -19,10 +19,17 @@ public class Submissions {
         this.jobs = jobs;
     }
 
-    public Map<String, Object> status(String sid) {
+    /**
+     * @param uid the caller's uid from its token, or null when requests are not authenticated; a
+     *            submission of another uid is refused 403
+     */
+    public Map<String, Object> status(String sid, String uid) {
         Job job = SubmissionId.isValid(sid) ? jobs.find(sid).orElse(null) : null;
         if (job == null) {
             throw new RequestRejected(404, "not_found", "submissionId", "no submission with this id");
+        }
+        if (uid != null && !uid.equals(job.uid)) {
+            throw new RequestRejected(403, "forbidden", "submissionId", "this submission belongs to another user");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("submissionId", job.submissionId);

@@ -9,13 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,43 +23,49 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import edu.niu.igait.http.ApiGuard;
+import edu.niu.igait.http.HttpEdge;
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.logging.Subsystem;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.impl.RoutingContextInternal;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the upload's multipart body in one streaming pass, in place of the platform's body handler:
- * the videos go to the upload folder as they arrive, the text fields are kept (they are small), and
- * only when the closing boundary has come does the request go on to the upload route, which finds
- * the form with {@link #received(HttpServerRequest)}.
+ * Reads the upload's multipart body in one streaming pass, as a step of the {@code upload-intake}
+ * route: the videos go to the upload folder as they arrive, the text fields are kept (they are
+ * small), and the form is put on the exchange ({@link #FORM}) once the closing boundary has come.
  *
- * <p>Why not the platform's body handler: it decodes multipart with Netty's decoder, which scans
- * every byte of a video for the boundary and hands each 64 KiB chunk to a worker thread on its own;
- * that cost the intake more CPU than receiving the bytes. Here the boundary is found with
+ * <p>The route runs on a Vert.x worker thread and takes the request paused ({@code useBodyHandler:
+ * false}); this step hands the reading to the request's event loop and waits, blocking that worker
+ * thread until the body is stored (the worker pool is sized for {@code igait.limits.concurrent-uploads}).
+ * Why its own reader and not the platform's body handler: that decodes multipart with Netty's decoder,
+ * which scans every byte of a video for the boundary and hands each 64 KiB chunk to a worker thread
+ * on its own; that cost the intake more CPU than receiving the bytes. Here the boundary is found with
  * Boyer-Moore-Horspool ({@link MultipartParser}) and the file writes run on a writer that takes
  * whatever has queued up in one go, in writes of up to {@link #WRITE_BYTES}.
  *
- * <p>What it refuses while the body still arrives (and then closes the connection, so the rest is
- * not read): a body larger than two videos may make, a video over its limit, a text field over
- * {@link #MAX_TEXT_BYTES}, more than {@link #MAX_PARTS} parts, a body that is not well-formed
- * multipart; at the end, a body without its closing boundary. Whatever it stored for a request that
- * does not end in an accepted upload is deleted; a request that is never answered (the client went
- * away, the connection timed out) too.
+ * <p>What it refuses while the body still arrives (the route answers, and the connection is closed,
+ * so the rest is not read): a body larger than two videos may make, a video over its limit, a text
+ * field over {@link #MAX_TEXT_BYTES}, more than {@link #MAX_PARTS} parts, a body that is not
+ * well-formed multipart, a disk that would fall below {@code igait.limits.min-free-disk} (507); at the
+ * end, a body without its closing boundary. Whatever it stored for a request that does not end in an
+ * accepted upload is deleted when the exchange is done; a request whose connection breaks too.
  */
-public final class UploadReceiver implements Handler<RoutingContext> {
+public final class UploadReceiver {
 
+    /** The exchange variable that holds the {@link ReceivedUpload}. */
+    public static final String FORM = "igaitUpload";
     /** The most bytes one text field may hold (Vert.x's own form limit was the same). */
     public static final int MAX_TEXT_BYTES = 8192;
     /** The most parts a form may have: the app sends nine. */
@@ -74,27 +79,23 @@ public final class UploadReceiver implements Handler<RoutingContext> {
     static final long FLUSH_EVERY_MS = 250;
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
-    /** Received forms by request, for the route (which sees the request, not the routing context). */
-    private static final Map<HttpServerRequest, ReceivedUpload> RECEIVED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Path uploadsDir;
     private final long maxVideoBytes;
     private final long maxRequestBytes;
     private final ExecutorService disk;
+    private final MemoryBudget budget;
 
-    /** Bytes received and not yet written, over all uploads, and the most there ever were. */
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicLong peakQueuedBytes = new AtomicLong();
-
-    public UploadReceiver(Path uploadsDir, long maxVideoBytes) {
-        this(uploadsDir, maxVideoBytes, diskThreads());
+    public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget) {
+        this(uploadsDir, maxVideoBytes, budget, diskThreads());
     }
 
     /** With the given disk threads (a test can hold the writes back). */
-    UploadReceiver(Path uploadsDir, long maxVideoBytes, ExecutorService disk) {
+    UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ExecutorService disk) {
         this.uploadsDir = uploadsDir;
         this.maxVideoBytes = maxVideoBytes;
-        this.maxRequestBytes = ApiGuard.maxUploadRequestBytes(maxVideoBytes);
+        this.maxRequestBytes = HttpEdge.maxUploadRequestBytes(maxVideoBytes);
+        this.budget = budget;
         this.disk = disk;
     }
 
@@ -112,22 +113,12 @@ public final class UploadReceiver implements Handler<RoutingContext> {
 
     /** The most bytes that were ever received and not yet written, over all uploads at once. */
     long peakQueuedBytes() {
-        return peakQueuedBytes.get();
+        return budget.peak();
     }
 
     /** Bytes received and not yet written now, over all uploads. */
     long queuedBytes() {
-        return queuedBytes.get();
-    }
-
-    /** The form the receiver read for this request, if it read one whole. */
-    public static Optional<ReceivedUpload> received(HttpServerRequest request) {
-        return Optional.ofNullable(RECEIVED.get(request));
-    }
-
-    /** Takes POSTs to the upload path on this router, after the guard's checks and before the route. */
-    public void install(Router router) {
-        router.post(ApiGuard.UPLOAD_PATH).order(-999).handler(this);
+        return budget.used();
     }
 
     /** Stops the disk threads; uploads still arriving fail. */
@@ -135,43 +126,56 @@ public final class UploadReceiver implements Handler<RoutingContext> {
         disk.shutdownNow();
     }
 
-    @Override
-    public void handle(RoutingContext ctx) {
-        HttpServerRequest request = ctx.request();
+    /**
+     * The route's step: reads the body of the exchange's request (paused, on its event loop) and puts
+     * the form in the exchange variable {@link #FORM}. Blocks the calling worker thread until then.
+     *
+     * @throws RequestRejected for a body the service refuses (answered by the route)
+     */
+    public void receive(Exchange exchange) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        // The route runs in executeBlocking from the request's event loop: that context is current here.
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("the upload is not read on a Vert.x worker thread: is the route a platform-http route?");
+        }
         Optional<String> boundary = MultipartParser.boundary(request.getHeader(HttpHeaders.CONTENT_TYPE));
         if (boundary.isEmpty()) {
-            reject(ctx, RequestRejected.badRequest("not_multipart", null,
-                    "the multipart/form-data Content-Type names no boundary"));
-            return;
+            throw RequestRejected.badRequest("not_multipart", null, "the multipart/form-data Content-Type names no boundary");
         }
-        // The platform's body handler further on leaves a body already read alone.
-        ((RoutingContextInternal) ctx).visitHandler(RoutingContextInternal.BODY_HANDLER);
         Receiving receiving;
         try {
-            receiving = new Receiving(ctx, boundary.get());
+            receiving = new Receiving(request, context, boundary.get(), HttpEdge.admission(exchange));
         } catch (MultipartParser.MalformedMultipart e) {
-            reject(ctx, RequestRejected.badRequest("malformed_multipart", null, e.getMessage()));
-            return;
+            throw RequestRejected.badRequest("malformed_multipart", null, e.getMessage());
         }
-        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
-            ctx.response().writeContinue();
-        }
-        receiving.start();
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                context.runOnContext(v -> receiving.finished());
+            }
+        });
+        context.runOnContext(v -> receiving.start());
+        exchange.setVariable(FORM, receiving.await());
     }
 
-    private static void reject(RoutingContext ctx, RequestRejected rejected) {
-        ApiGuard.reject(ctx, rejected.status(), rejected.code(), rejected.getMessage(), rejected.field());
+    /** Why an upload could not be read: the connection broke or timed out; nobody to answer. */
+    static final class ClientGone extends RuntimeException {
+        ClientGone(Throwable cause) {
+            super("the client went away before its upload was read whole", cause, false, false);
+        }
     }
 
-    /** One request being read. Its methods run on the request's event loop, except the writer's. */
+    /** One request being read. Its methods run on the request's event loop, except the writer's and {@link #await}. */
     private final class Receiving implements MultipartParser.Listener {
 
-        private final RoutingContext ctx;
         private final HttpServerRequest request;
         private final Context context;
         private final MultipartParser parser;
+        private final UploadLimits.Admission admission;
         private final Writer writer = new Writer();
         private final ReceivedUpload upload = new ReceivedUpload();
+        private final CompletableFuture<ReceivedUpload> result = new CompletableFuture<>();
         private long received;
         private boolean over;
         /** Reading from the client is paused until the writer catches up: set by the event loop, cleared by either. */
@@ -186,20 +190,42 @@ public final class UploadReceiver implements Handler<RoutingContext> {
         private int headLength;
         private ByteArrayOutputStream text;
 
-        Receiving(RoutingContext ctx, String boundary) {
-            this.ctx = ctx;
-            this.request = ctx.request();
-            this.context = ctx.vertx().getOrCreateContext();
+        Receiving(HttpServerRequest request, Context context, String boundary, UploadLimits.Admission admission) {
+            this.request = request;
+            this.context = context;
+            this.admission = admission;
             this.parser = new MultipartParser(boundary, this);
         }
 
         void start() {
+            if (over) {
+                return;
+            }
             request.handler(this::chunk);
             request.endHandler(v -> ended());
             request.exceptionHandler(this::failed);
-            ctx.addEndHandler(done -> finished());
-            flushTimer = ctx.vertx().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            // A connection closed by the idle time-out does not always reach the request's exception handler.
+            request.connection().closeHandler(v -> failed(new java.io.IOException("connection closed")));
+            flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
+                request.response().writeContinue();
+            }
             request.resume();
+        }
+
+        ReceivedUpload await() {
+            try {
+                return result.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                context.runOnContext(v -> failed(e));
+                throw RequestRejected.retryAfter(503, "unavailable", "the service is stopping; send the upload again shortly", 30);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
         }
 
         private void chunk(Buffer buffer) {
@@ -223,6 +249,9 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                     throw new RequestRejected(413, "too_large", null, "the request is larger than " + maxRequestBytes
                             + " bytes (two videos of igait.upload.max-video-bytes each)");
                 }
+                if (admission != null) {
+                    admission.received(length);
+                }
                 parser.feed(bytes, offset, length);
             } catch (RequestRejected e) {
                 refuse(e);
@@ -231,17 +260,25 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                 refuse(RequestRejected.badRequest("malformed_multipart", null, "the multipart body is malformed: " + e.getMessage()));
                 return;
             }
-            if (writer.queued() > PAUSE_ABOVE && paused.compareAndSet(false, true)) {
+            if ((writer.queued() > PAUSE_ABOVE || budget.spent()) && paused.compareAndSet(false, true)) {
                 request.pause();
-                // The writer may have caught up in between, before it could see the pause.
-                if (writer.queued() < RESUME_BELOW && paused.compareAndSet(true, false)) {
-                    request.resume();
+                if (budget.spent()) {
+                    budget.whenRoom(this::caughtUp);
                 }
+                // The writer may have caught up in between, before it could see the pause.
+                caughtUp();
             }
         }
 
-        /** Called by the writer after each write: resumes reading (on the event loop) once it has caught up. */
+        /** Resumes reading (on the event loop) once this upload's writer and the shared budget have room. */
         private void caughtUp() {
+            if (!paused.get() || writer.queued() >= RESUME_BELOW) {
+                return;
+            }
+            if (!budget.hasRoom()) {
+                budget.whenRoom(this::caughtUp);
+                return;
+            }
             if (paused.compareAndSet(true, false)) {
                 context.runOnContext(v -> {
                     if (!over) {
@@ -333,25 +370,27 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                     return;
                 }
                 over = true;
-                RECEIVED.put(request, upload);
-                ctx.next();
+                result.complete(upload);
             });
         }
 
         private void failed(Throwable t) {
-            // The connection broke or timed out: nobody to answer.
+            // The connection broke or timed out: nobody to answer; the route ends with this.
             if (!over) {
                 over = true;
                 stopFlushing();
                 writer.discard();
+                result.completeExceptionally(new ClientGone(t));
             }
         }
 
-        /** The request is over (answered, or its connection gone): what was not moved away goes. */
+        /** The exchange is done (answered, or its connection gone): what was not moved away goes. */
         private void finished() {
             stopFlushing();
-            RECEIVED.remove(request);
-            over = true;
+            if (!over) {
+                over = true;
+                result.completeExceptionally(new ClientGone(null));
+            }
             writer.discard();
         }
 
@@ -359,19 +398,20 @@ public final class UploadReceiver implements Handler<RoutingContext> {
             over = true;
             stopFlushing();
             writer.discard();
-            reject(ctx, rejected);
+            result.completeExceptionally(rejected);
         }
 
         private void storageFailed(Throwable failure) {
             over = true;
             writer.discard();
             LOG.error(Subsystem.INTAKE, "cannot store an upload in {}: {}", uploadsDir, failure.toString());
-            ApiGuard.reject(ctx, 503, "storage_unavailable", "the service cannot store uploads right now; try again later", null);
+            result.completeExceptionally(new RequestRejected(503, "storage_unavailable",
+                    null, "the service cannot store uploads right now; try again later"));
         }
 
         private void stopFlushing() {
             if (flushTimer >= 0) {
-                ctx.vertx().cancelTimer(flushTimer);
+                context.owner().cancelTimer(flushTimer);
                 flushTimer = -1;
             }
         }
@@ -405,7 +445,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
             /** Queues a chunk; the writer is woken once a write's worth has queued up (or by the next open, close or end). */
             void write(ByteBuffer data) {
                 long now = queued.addAndGet(data.remaining());
-                peakQueuedBytes.accumulateAndGet(queuedBytes.addAndGet(data.remaining()), Math::max);
+                budget.take(data.remaining());
                 queue.add(data);
                 if (now >= WRITE_BYTES) {
                     wake();
@@ -491,7 +531,7 @@ public final class UploadReceiver implements Handler<RoutingContext> {
                             failure = e;
                         }
                     }
-                    queuedBytes.addAndGet(-n);
+                    budget.give(n);
                     if (queued.addAndGet(-n) < RESUME_BELOW) {
                         caughtUp();
                     }

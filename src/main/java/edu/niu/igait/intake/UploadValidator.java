@@ -13,9 +13,8 @@ import jakarta.mail.internet.InternetAddress;
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.http.RequestRejected;
 import edu.niu.igait.job.Uid;
-import io.vertx.core.http.HttpServerRequest;
+import edu.niu.igait.http.HttpEdge;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,10 +80,12 @@ public class UploadValidator {
     }
 
     public Upload validate(Exchange exchange) {
-        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
-        // POST only (the route's httpMethodRestrict) and multipart (ApiGuard): the receiver read the form.
-        ReceivedUpload form = UploadReceiver.received(request).orElseThrow(() -> new IllegalStateException(
-                "the upload's body was not read by the UploadReceiver: is it installed on the router of camel.server.port?"));
+        ReceivedUpload form = exchange.getVariable(UploadReceiver.FORM, ReceivedUpload.class);
+        if (form == null) {
+            throw new IllegalStateException("the upload's body was not read: the route must call uploadReceiver.receive first");
+        }
+        // The token's uid when uploads are authenticated: then the form's is optional, and must match.
+        String tokenUid = exchange.getVariable(HttpEdge.UID, String.class);
 
         List<String> unknown = new ArrayList<>();
         for (String name : form.fieldNames()) {
@@ -123,6 +124,9 @@ public class UploadValidator {
         }
         for (String field : TEXT_FIELDS) {
             List<String> values = form.values(field);
+            if (values.isEmpty() && field.equals("uid") && tokenUid != null) {
+                continue;
+            }
             if (values.isEmpty()) {
                 throw RequestRejected.badRequest("missing_field", field, "the field " + field + " is missing");
             }
@@ -136,7 +140,11 @@ public class UploadValidator {
             }
         }
 
-        String uid = value(form, "uid");
+        String uid = form.values("uid").isEmpty() ? tokenUid : value(form, "uid");
+        if (tokenUid != null && !tokenUid.equals(uid)) {
+            throw new RequestRejected(403, "uid_mismatch", "uid",
+                    "the form's uid is not the signed-in user's: leave it out, or send the uid of the token");
+        }
         if (!Uid.isValid(uid)) {
             throw RequestRejected.badRequest("invalid_field", "uid",
                     "uid must be 1 to 128 characters of letters, digits, '_' or '-'");
@@ -224,7 +232,7 @@ public class UploadValidator {
     }
 
     /** A client-chosen name made safe for a log line. */
-    static String printableName(String name) {
+    public static String printableName(String name) {
         String clean = name.replaceAll("[^\\x20-\\x7e]", "?");
         return clean.length() > 64 ? clean.substring(0, 64) + "..." : clean;
     }

@@ -9,15 +9,18 @@ import edu.niu.igait.support.TestService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The HTTP server's own body cap follows the video limit, so raising one needs no second setting. */
+/**
+ * The platform's body handler serves no route (each reads its own body), so it is capped small
+ * (camel.server.maxBodySize, or igait.http.max-form-bytes when unset) and decodes no multipart.
+ */
 class ServerLimitsTest {
 
     @Test
-    void bodyCapFollowsTheVideoLimit() {
-        long max = 2L * 1024 * 1024 * 1024;
-        try (TestService service = TestService.start(Map.of("igait.upload.max-video-bytes", Long.toString(max)))) {
+    void theBodyHandlerIsCappedAndDecodesNoMultipart() {
+        try (TestService service = TestService.start()) {
             MainHttpServer server = service.context().hasService(MainHttpServer.class);
-            assertThat(server.getMaxBodySize()).isEqualTo(2 * max + 1024 * 1024);
+            assertThat(server.getMaxBodySize()).isEqualTo(65536L);
+            assertThat(server.isFileUploadEnabled()).isFalse();
         }
     }
 

@@ -21,17 +21,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import edu.niu.igait.http.ApiGuard;
+import edu.niu.igait.http.HttpEdge;
 import edu.niu.igait.support.Videos;
+import edu.niu.igait.http.RequestRejected;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpServerRequest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The upload reader on a real Vert.x HTTP server on 127.0.0.1, with its disk threads held back:
+ * The upload reader on a real Vert.x HTTP server on 127.0.0.1, called as the route calls it (the
+ * request paused, on a worker thread of the request's context), with its disk threads held back:
  * a client faster than the disk is paused, so the bytes waiting in memory stay bounded, and it
  * is resumed when the disk catches up, with every byte in place.
  */
@@ -42,6 +49,7 @@ class UploadReceiverTest {
 
     private Vertx vertx;
     private final HeldDisk disk = new HeldDisk();
+    private final CamelContext camel = new DefaultCamelContext();
 
     @AfterEach
     void stop() throws Exception {
@@ -54,7 +62,7 @@ class UploadReceiverTest {
 
     @Test
     void aClientFasterThanTheDiskIsPausedAndResumedWithEveryByteInPlace() throws Exception {
-        UploadReceiver receiver = new UploadReceiver(uploads, 64L * 1024 * 1024, disk);
+        UploadReceiver receiver = new UploadReceiver(uploads, 64L * 1024 * 1024, new MemoryBudget(64L * 1024 * 1024), disk);
         int port = serve(receiver);
         byte[] front = Videos.bytes("mp4", 24 * 1024 * 1024);
         byte[] side = Videos.bytes("mov", 1024 * 1024);
@@ -91,7 +99,7 @@ class UploadReceiverTest {
     void anUploadTheDiskCannotTakeIsAnswered503() throws Exception {
         disk.release();
         Path gone = uploads.resolve("removed");
-        UploadReceiver receiver = new UploadReceiver(gone, 64L * 1024 * 1024, disk);
+        UploadReceiver receiver = new UploadReceiver(gone, 64L * 1024 * 1024, new MemoryBudget(64L * 1024 * 1024), disk);
         int port = serve(receiver);
         byte[] body = UploadIntakeTest.rawForm("b", Videos.bytes("mp4", 300_000), Videos.bytes("mov", 200_000));
 
@@ -116,21 +124,41 @@ class UploadReceiverTest {
         return now;
     }
 
+    /**
+     * A server whose requests go to the receiver as the platform's consumer hands them to the route:
+     * paused, in an exchange, on a worker thread; it answers the stored parts' sizes and digests, or
+     * the refusal's status and JSON.
+     */
     private int serve(UploadReceiver receiver) throws Exception {
         vertx = Vertx.vertx();
-        Router router = Router.router(vertx);
-        receiver.install(router);
-        router.post(ApiGuard.UPLOAD_PATH).handler(ctx -> {
-            ReceivedUpload upload = UploadReceiver.received(ctx.request()).orElseThrow();
-            StringBuilder out = new StringBuilder();
-            for (ReceivedUpload.FilePart part : upload.files()) {
-                out.append(part.field()).append(' ').append(part.bytes()).append(' ')
-                        .append(sha256(read(part.tempFile()))).append('\n');
-            }
-            ctx.response().end(out.toString());
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            request.pause();
+            Exchange exchange = new DefaultExchange(camel);
+            exchange.setIn(new HttpMessage(exchange, request, request.response()));
+            vertx.executeBlocking(() -> {
+                receiver.receive(exchange);
+                return exchange.getVariable(UploadReceiver.FORM, ReceivedUpload.class);
+            }, false).onComplete(done -> answer(request, done.result(), done.cause()));
         });
-        HttpServer server = vertx.createHttpServer().requestHandler(router);
         return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+    }
+
+    private static void answer(HttpServerRequest request, ReceivedUpload upload, Throwable failure) {
+        if (failure instanceof RequestRejected r) {
+            request.response().setStatusCode(r.status()).putHeader("Content-Type", "application/json")
+                    .end(edu.niu.igait.http.ErrorBody.json(r.code(), r.getMessage(), r.field()));
+            return;
+        }
+        if (failure != null) {
+            request.response().setStatusCode(500).end(failure.toString());
+            return;
+        }
+        StringBuilder out = new StringBuilder();
+        for (ReceivedUpload.FilePart part : upload.files()) {
+            out.append(part.field()).append(' ').append(part.bytes()).append(' ')
+                    .append(sha256(read(part.tempFile()))).append('\n');
+        }
+        request.response().end(out.toString());
     }
 
     /** Posts the body in 64 KiB writes, counting what got out, and returns the whole answer. */
@@ -138,7 +166,7 @@ class UploadReceiverTest {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST " + ApiGuard.UPLOAD_PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            out.write(("POST " + HttpEdge.UPLOAD_PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                     + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             for (int at = 0; at < body.length; at += 65536) {

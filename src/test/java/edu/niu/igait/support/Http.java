@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Http {
 
     /**
-     * Answered by the submission-status route itself (404 JSON for an id nobody has), so an answer
-     * means the HTTP server is up and the routes have started.
+     * Answered by the submission-status route itself (404 JSON for an id nobody has, or 401 JSON when
+     * uploads are authenticated), so an answer means the HTTP server is up and the routes have started.
      */
     public static final String PROBE_PATH = "/api/v1/submissions/AAAAAAAAAAAAAAAAAAAAAA";
 
@@ -62,7 +62,8 @@ public final class Http {
         try {
             HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 404 && r.headers().firstValue("Content-Type").orElse("").contains("json");
+            return (r.statusCode() == 404 || r.statusCode() == 401)
+                    && r.headers().firstValue("Content-Type").orElse("").contains("json");
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -78,6 +78,10 @@ public final class TestService implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.putAll(overrides);
+        // Tests that are not about sign-in or limits upload freely: no token, no window to run out of.
+        props.putIfAbsent("igait.auth.mode", "none");
+        props.putIfAbsent("igait.limits.per-user", "1000000/1h");
+        props.putIfAbsent("igait.limits.per-address", "1000000/1h");
         if (!props.containsKey("igait.pipeline.enabled")) {
             props.put("igait.pipeline.enabled", "false");
             props.put("camel.main.routes-include-pattern", INTAKE_ONLY_ROUTES);

@@ -1,0 +1,146 @@
+package edu.niu.igait.completion;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.MultipartParser;
+import edu.niu.igait.intake.UploadValidator;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * A completion's form, read from the paused request into memory, never to disk: at most
+ * {@code igait.http.max-form-bytes} are read (declared or, for a chunked body, counted as it comes;
+ * more is refused at once, naming status_content, the only field that can be long), then decoded as
+ * urlencoded, or as multipart with text fields only (a file part is refused).
+ */
+final class CompletionForm {
+
+    private CompletionForm() {
+    }
+
+    /** The fields by name, in order, each with every value sent. */
+    static Map<String, List<String>> read(HttpServerRequest request, long maxBytes, boolean multipart) {
+        Optional<String> boundary = Optional.empty();
+        if (multipart) {
+            boundary = MultipartParser.boundary(request.getHeader("Content-Type"));
+            if (boundary.isEmpty()) {
+                throw RequestRejected.badRequest("not_a_form", null, "the multipart/form-data Content-Type names no boundary");
+            }
+        }
+        String declared = request.getHeader("Content-Length");
+        if (declared != null && parse(declared) > maxBytes) {
+            throw tooLong(maxBytes, "declares " + declared.trim() + " bytes");
+        }
+        byte[] body = body(request, maxBytes);
+        return multipart ? multipart(body, boundary.get()) : urlencoded(body);
+    }
+
+    private static long parse(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    static RequestRejected tooLong(long maxBytes, String what) {
+        return RequestRejected.badRequest("too_long", CompletionValidator.STATUS_CONTENT, "the completion " + what + "; at most "
+                + maxBytes + " are read (igait.http.max-form-bytes): status_content may be at most "
+                + CompletionValidator.MAX_CONTENT_BYTES + " bytes");
+    }
+
+    /** Reads the body on the request's event loop, blocking this worker thread until it has ended. */
+    private static byte[] body(HttpServerRequest request, long maxBytes) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("the completion is not read on a Vert.x worker thread");
+        }
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        context.runOnContext(v -> {
+            request.handler(chunk -> {
+                if (result.isDone()) {
+                    return;
+                }
+                if (out.size() + chunk.length() > maxBytes) {
+                    result.completeExceptionally(tooLong(maxBytes, "is longer than " + maxBytes + " bytes"));
+                    request.pause();
+                    return;
+                }
+                out.writeBytes(chunk.getBytes());
+            });
+            request.endHandler(end -> result.complete(out.toByteArray()));
+            request.exceptionHandler(result::completeExceptionally);
+            request.resume();
+        });
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RequestRejected.retryAfter(503, "unavailable", "the service is stopping; try again shortly", 30);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("the completion's body could not be read: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static Map<String, List<String>> urlencoded(byte[] body) {
+        try {
+            QueryStringDecoder decoder = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false, 256);
+            return new LinkedHashMap<>(decoder.parameters());
+        } catch (IllegalArgumentException e) {
+            throw RequestRejected.badRequest("not_a_form", null, "the urlencoded body cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    private static Map<String, List<String>> multipart(byte[] body, String boundary) {
+        Map<String, List<String>> fields = new LinkedHashMap<>();
+        MultipartParser.Listener listener = new MultipartParser.Listener() {
+            private String name;
+            private ByteArrayOutputStream value;
+
+            @Override
+            public void partBegin(MultipartParser.PartHeaders headers) {
+                if (headers.isFile()) {
+                    String field = UploadValidator.printableName(headers.name());
+                    throw RequestRejected.badRequest("text_expected", field, field + " must be a text field, not a file");
+                }
+                name = headers.name();
+                value = new ByteArrayOutputStream();
+            }
+
+            @Override
+            public void partData(byte[] chunk, int offset, int length) {
+                value.write(chunk, offset, length);
+            }
+
+            @Override
+            public void partEnd() {
+                fields.computeIfAbsent(name, n -> new ArrayList<>()).add(value.toString(StandardCharsets.UTF_8));
+            }
+        };
+        try {
+            MultipartParser parser = new MultipartParser(boundary, listener);
+            parser.feed(body, 0, body.length);
+            if (!parser.finished()) {
+                throw RequestRejected.badRequest("truncated", null, "the multipart body ended before its closing boundary");
+            }
+        } catch (MultipartParser.MalformedMultipart e) {
+            throw RequestRejected.badRequest("not_a_form", null, "the multipart body is malformed: " + e.getMessage());
+        }
+        return fields;
+    }
+}

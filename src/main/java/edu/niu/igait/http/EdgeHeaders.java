@@ -1,0 +1,30 @@
+package edu.niu.igait.http;
+
+import java.util.Locale;
+import java.util.Set;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.HeaderFilterStrategy;
+
+/**
+ * The platform-http component's header filter, for every route at once: no request header or query
+ * parameter becomes a message header (the routes read the request itself, and path parameters such as
+ * {@code {sid}} are set apart from this filter), and no message header reaches an answer unless it is
+ * one the service sets on purpose. A query such as {@code ?Set-Cookie=...} or a request header is
+ * thus never echoed back, whatever a route forgets to remove.
+ */
+public final class EdgeHeaders implements HeaderFilterStrategy {
+
+    /** The headers an answer may carry besides Content-Type and Content-Length, which Camel sets itself. */
+    static final Set<String> ANSWER_HEADERS = Set.of("retry-after", "www-authenticate", "allow", "connection", "cache-control");
+
+    @Override
+    public boolean applyFilterToCamelHeaders(String headerName, Object headerValue, Exchange exchange) {
+        return headerName == null || !ANSWER_HEADERS.contains(headerName.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public boolean applyFilterToExternalHeaders(String headerName, Object headerValue, Exchange exchange) {
+        return true;
+    }
+}

@@ -1,0 +1,132 @@
+package edu.niu.igait.http;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.vertx.core.http.HttpServerRequest;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.support.SynchronizationAdapter;
+
+/**
+ * The first step of every HTTP route: what can be decided from the request's line and headers alone,
+ * before any byte of its body is read (the routes take their bodies as a paused request:
+ * {@code useBodyHandler: false}). Each step arranges for the connection to be closed after a refusal,
+ * or whenever part of the body was left unread ({@link Connections}).
+ */
+public class HttpEdge {
+
+    public static final String UPLOAD_PATH = "/api/v1/upload";
+    public static final String COMPLETION_PATH = "/api/v1/completion";
+    /** The exchange variable that holds the token's uid (absent when authentication is off). */
+    public static final String UID = "igaitUid";
+    static final String ADMISSION = "igaitAdmission";
+
+    private final Authentication authentication;
+    private final UploadLimits limits;
+    private final ClientAddress clients;
+    private final long maxUploadRequestBytes;
+    private final List<Cidr> completionSources;
+
+    public HttpEdge(Authentication authentication, UploadLimits limits, ClientAddress clients, long maxVideoBytes,
+                    List<Cidr> completionSources) {
+        this.authentication = authentication;
+        this.limits = limits;
+        this.clients = clients;
+        this.maxUploadRequestBytes = maxUploadRequestBytes(maxVideoBytes);
+        this.completionSources = List.copyOf(completionSources);
+    }
+
+    /** The largest upload request: two videos plus the text fields and the multipart framing. */
+    public static long maxUploadRequestBytes(long maxVideoBytes) {
+        return 2 * maxVideoBytes + 1024 * 1024;
+    }
+
+    public Authentication authentication() {
+        return authentication;
+    }
+
+    public UploadLimits limits() {
+        return limits;
+    }
+
+    /** {@code GET} routes with nothing to check: the connection still closes if a body came along. */
+    public void get(Exchange exchange) {
+        begin(exchange);
+    }
+
+    /** {@code GET /api/v1/submissions/<sid>}: the caller's uid, when authentication is on. */
+    public void status(Exchange exchange) {
+        HttpServerRequest request = begin(exchange);
+        String uid = authentication.uid(request);
+        if (uid != null) {
+            exchange.setVariable(UID, uid);
+        }
+    }
+
+    /**
+     * {@code POST /api/v1/upload}: the token (401), the form's type and declared size (400, 413),
+     * then the limits (429, 503, 507). An admitted upload holds its slot until the exchange is done.
+     */
+    public void upload(Exchange exchange) {
+        HttpServerRequest request = begin(exchange);
+        String uid = authentication.uid(request);
+        if (uid != null) {
+            exchange.setVariable(UID, uid);
+        }
+        String contentType = request.getHeader("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).strip().startsWith("multipart/form-data")) {
+            throw RequestRejected.badRequest("not_multipart",
+                    null, "the upload must be multipart/form-data with the text fields and the files fileuploadfront and fileuploadside");
+        }
+        long declared = contentLength(request);
+        if (declared > maxUploadRequestBytes) {
+            throw new RequestRejected(413, "too_large", null, "the request declares " + declared + " bytes; at most "
+                    + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
+        }
+        UploadLimits.Admission admission = limits.admit(uid, clients.of(request), declared);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                admission.close();
+            }
+        });
+        exchange.setVariable(ADMISSION, admission);
+    }
+
+    /** {@code POST /api/v1/completion}: only from {@code igait.completion.allowed-sources}, when set. */
+    public void completion(Exchange exchange) {
+        HttpServerRequest request = begin(exchange);
+        if (!completionSources.isEmpty() && !Cidr.anyContains(completionSources, clients.of(request))) {
+            throw new RequestRejected(403, "forbidden", null,
+                    "completions are taken only from the addresses in igait.completion.allowed-sources");
+        }
+    }
+
+    private static HttpServerRequest begin(Exchange exchange) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        Connections.closeAfterAnswer(request);
+        if (request.version() == null) {
+            throw new RequestRejected(505, "http_version_not_supported", null, "the service speaks HTTP/1.1");
+        }
+        return request;
+    }
+
+    /** The declared Content-Length, or -1 when there is none (chunked) or it cannot be read. */
+    public static long contentLength(HttpServerRequest request) {
+        String header = request.getHeader("Content-Length");
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The admission {@link #upload} gave this exchange. */
+    public static UploadLimits.Admission admission(Exchange exchange) {
+        return exchange.getVariable(ADMISSION, UploadLimits.Admission.class);
+    }
+}

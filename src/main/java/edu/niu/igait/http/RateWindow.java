@@ -1,0 +1,109 @@
+package edu.niu.igait.http;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import edu.niu.igait.config.StartupException;
+
+/**
+ * At most {@code count} events per key in any {@code window} (a sliding window: the times of the
+ * last events are kept). {@link #tryAcquire} either records an event or says how long until one
+ * more fits.
+ */
+public final class RateWindow {
+
+    private static final Pattern FORMAT = Pattern.compile("\\s*([0-9]{1,9})\\s*/\\s*(\\S+)\\s*");
+    /** Keys kept before expired ones are swept out, so that many callers cannot grow the map without end. */
+    private static final int SWEEP_ABOVE = 10_000;
+
+    private final int count;
+    private final long windowNanos;
+    private final Map<String, ArrayDeque<Long>> events = new HashMap<>();
+
+    public RateWindow(int count, Duration window) {
+        this.count = count;
+        this.windowNanos = window.toNanos();
+    }
+
+    /**
+     * A limit written as {@code <count>/<duration>}, e.g. {@code 5/1h}, {@code 20/30m}.
+     *
+     * @throws StartupException naming the property when the value is not one
+     */
+    public static RateWindow parse(String property, String value) {
+        Matcher m = FORMAT.matcher(value == null ? "" : value);
+        Duration window = null;
+        if (m.matches()) {
+            try {
+                window = org.apache.camel.util.TimeUtils.toDuration(m.group(2));
+            } catch (RuntimeException e) {
+                window = null;
+            }
+        }
+        if (window == null || window.isZero() || window.isNegative() || Integer.parseInt(m.group(1)) < 1) {
+            throw new StartupException(property + " must be <count>/<duration> with a count of at least 1, such as 5/1h or 20/30m;"
+                    + " got '" + value + "'");
+        }
+        return new RateWindow(Integer.parseInt(m.group(1)), window);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public Duration window() {
+        return Duration.ofNanos(windowNanos);
+    }
+
+    /** Seconds until one more event for {@code key} fits, 0 if one fits now (nothing recorded). */
+    public synchronized long waitSeconds(String key) {
+        long now = System.nanoTime();
+        ArrayDeque<Long> times = events.get(key);
+        if (times == null) {
+            return 0;
+        }
+        expire(times, now);
+        if (times.size() < count) {
+            return 0;
+        }
+        long wait = times.peekFirst() + windowNanos - now;
+        return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Records an event for {@code key} and returns 0, or returns the seconds until one more would fit (nothing recorded). */
+    public synchronized long tryAcquire(String key) {
+        long now = System.nanoTime();
+        if (events.size() > SWEEP_ABOVE) {
+            sweep(now);
+        }
+        ArrayDeque<Long> times = events.computeIfAbsent(key, k -> new ArrayDeque<>());
+        expire(times, now);
+        if (times.size() >= count) {
+            long wait = times.peekFirst() + windowNanos - now;
+            return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+        }
+        times.addLast(now);
+        return 0;
+    }
+
+    private void expire(ArrayDeque<Long> times, long now) {
+        while (!times.isEmpty() && now - times.peekFirst() >= windowNanos) {
+            times.removeFirst();
+        }
+    }
+
+    private void sweep(long now) {
+        for (Iterator<ArrayDeque<Long>> it = events.values().iterator(); it.hasNext(); ) {
+            ArrayDeque<Long> times = it.next();
+            expire(times, now);
+            if (times.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+}
