@@ -63,7 +63,7 @@ final class HttpBeans {
         context.getRegistry().bind("httpEdge", new HttpEdge(authentication(settings), limits, clients, maxVideoBytes,
                 Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources", ""))));
         context.getRegistry().bind("uploadValidator", validator);
-        context.getRegistry().bind("intake", new Intake(jobs));
+        context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
         context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public class CompletionTickets {
 
-    public static final String STAGE = "5-complete";
     private static final Pattern NAME = Pattern.compile(
             "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -50,7 +49,7 @@ public class CompletionTickets {
     }
 
     /** Writes the ticket for stage 5, durably; returns the 202 body. */
-    public Map<String, Object> persist(CompletionRequest request, Exchange exchange) {
+    public Map<String, Object> persist(CompletionRequest request, String stage, Exchange exchange) {
         Instant now = Instant.now();
         Ticket ticket = new Ticket();
         ticket.completionUid = request.uid();
@@ -61,7 +60,7 @@ public class CompletionTickets {
         HttpMessage http = exchange.getIn(HttpMessage.class);
         ticket.caller = http == null ? null : CompletionValidator.caller(http.getRequest());
         String name = name(request, now);
-        jobs.writeTicket(STAGE, name, ticket);
+        jobs.writeTicket(stage, name, ticket);
         LOG.info(Subsystem.INTAKE, "job {} for uid {}: completion {} from Metis accepted as {}", request.jobId(), request.uid(),
                 request.statusCode(), name);
         Map<String, Object> body = new LinkedHashMap<>();

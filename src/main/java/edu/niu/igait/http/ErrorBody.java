@@ -6,11 +6,16 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import edu.niu.igait.failure.Errors;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.Message;
 
 /** Turns failures into the API's JSON error: {@code {"error": code, "message": what to fix, "field"?}}. */
 public final class ErrorBody {
+
+    private static final Logger LOG = LoggerFactory.getLogger("igait.http");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,6 +58,10 @@ public final class ErrorBody {
             r.headers().forEach(out::setHeader);
             out.setBody(json(r.code(), r.getMessage(), r.field()));
         } else {
+            // Answered, and never forgotten: the route, the submission if there is one, the error; never the body.
+            Object sid = exchange.getProperty("submissionId");
+            LOG.error("route {}: unexpected failure answered with 500{}: {}", exchange.getFromRouteId(),
+                    sid == null ? "" : " (submission " + sid + ")", Errors.summary(caught), caught);
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
             out.setBody(json("internal_error",
                     "the service could not process the request; nothing was accepted, try again later", null));

@@ -25,16 +25,19 @@ import org.slf4j.LoggerFactory;
  */
 public class Intake {
 
-    public static final String FIRST_STAGE = "1-record";
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
 
     private final JobRepository jobs;
+    private final String receivedStatus;
 
-    public Intake(JobRepository jobs) {
+    /** @param receivedStatus the status value of a job just received (igait.status.recording) */
+    public Intake(JobRepository jobs, String receivedStatus) {
         this.jobs = jobs;
+        this.receivedStatus = receivedStatus;
     }
 
-    public Job persist(Upload upload) {
+    /** Stores the upload as a job and hands its ticket to {@code stage} (the first stage, as routes/intake.yaml says). */
+    public Job persist(Upload upload, String stage) {
         long started = System.nanoTime();
         String sid = SubmissionId.next();
         Path dir = jobs.jobDir(sid);
@@ -51,8 +54,8 @@ public class Intake {
         job.front = new Job.Video(upload.front().ext(), upload.front().bytes());
         job.side = new Job.Video(upload.side().ext(), upload.side().bytes());
         job.submittedAt = now;
-        job.stage = FIRST_STAGE;
-        job.setStatus(StatusCode.Submitting, "Submission received, being recorded.", now);
+        job.stage = stage;
+        job.setStatus(StatusCode.Submitting, receivedStatus, now);
         try {
             Files.createDirectories(dir);
             moveVideo(upload.front(), dir.resolve(job.front.fileName("front")));
@@ -62,7 +65,7 @@ public class Intake {
             DurableFiles.syncDirectory(jobs.jobsDir());
             Ticket ticket = new Ticket();
             ticket.submissionId = sid;
-            jobs.writeTicket(FIRST_STAGE, sid, ticket);
+            jobs.writeTicket(stage, sid, ticket);
         } catch (IOException | RuntimeException e) {
             try {
                 DurableFiles.deleteTree(dir);

@@ -87,7 +87,7 @@ class HostileRequestsTest {
                 p.put("igait.auth.project-id", KeyServer.PROJECT);
                 p.put("igait.auth.keys-url", KEYS.url());
                 p.put("igait.access-key", KEY);
-                p.put("camel.main.routes-include-pattern", TestService.INTAKE_ONLY_ROUTES + ",file:routes/completion.yaml");
+                p.put("camel.main.routes-include-pattern", TestService.INTAKE_ONLY_ROUTES);
                 p.put("igait.pipeline.enabled", "false");
                 if (this == DISK) {
                     try {

@@ -71,6 +71,7 @@ class IntakeCrashTest {
         // (and maybe a half-written ticket): start-up must remove those too.
         Path orphan = Files.createDirectories(data.resolve("jobs/ORPHANorphanORPHAN0123"));
         Files.write(orphan.resolve("front.mp4"), Videos.bytes("mp4", 5000));
+        Files.createDirectories(data.resolve("stages/1-record"));
         Files.writeString(data.resolve("stages/1-record/.ORPHANorphanORPHAN0123.tmp"), "{", StandardCharsets.UTF_8);
 
         try (ServiceProcess second = ServiceProcess.start(props).awaitHealthy()) {

@@ -536,6 +536,7 @@ class UploadIntakeTest {
             Files.copy(Path.of("application.properties"), workDir.resolve("application.properties"));
             Files.createDirectories(workDir.resolve("routes/stages"));
             Files.copy(Path.of("routes/intake.yaml"), workDir.resolve("routes/intake.yaml"));
+            Files.copy(Path.of("routes/http.yaml"), workDir.resolve("routes/http.yaml"));
             Files.writeString(workDir.resolve("routes/broken.yaml"),
                     "- route:\n    id: broken\n    from:\n      uri: timer:x\n      steps:\n        - log: [unclosed\n");
             Map<String, String> props = Map.of("igait.pipeline.enabled", "false",

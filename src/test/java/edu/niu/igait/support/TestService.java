@@ -37,7 +37,7 @@ public final class TestService implements AutoCloseable {
 
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     /** The intake alone: the stage routes need peers, which the pipeline's tests bring (support.Peers). */
-    public static final String INTAKE_ONLY_ROUTES = "file:routes/intake.yaml,file:routes/health.yaml";
+    public static final String INTAKE_ONLY_ROUTES = "file:routes/*.yaml";
     private static final AtomicInteger COUNT = new AtomicInteger();
 
     private final Main main;

@@ -18,7 +18,8 @@ class TestServiceTest {
             firstData = first.dataDir();
             assertThat(first.context().getStatus().isStarted()).isTrue();
             assertThat(Http.get(first.uri(Http.PROBE_PATH)).statusCode()).isEqualTo(404);
-            assertThat(first.dataDir().resolve("stages/1-record")).isDirectory();
+            assertThat(first.dataDir().resolve("uploads")).isDirectory();
+            assertThat(first.dataDir().resolve("jobs")).isDirectory();
         }
         // Same port again: the first one let go of it.
         try (TestService second = TestService.start(Map.of("camel.server.port", Integer.toString(port)))) {
