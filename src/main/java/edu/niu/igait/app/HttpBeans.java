@@ -55,7 +55,9 @@ final class HttpBeans {
         }
         UploadValidator validator = new UploadValidator(maxVideoBytes,
                 settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
-                settings.get("igait.upload.sexes", "M,F,O"));
+                settings.get("igait.upload.sexes", "M,F,O"))
+                .bounds(UploadValidator.Bounds.parse("igait.upload.age", settings.get("igait.upload.age", "0..120")),
+                        UploadValidator.Bounds.parse("igait.upload.weight", settings.get("igait.upload.weight", "1..1000")));
 
         ClientAddress clients = new ClientAddress(Cidr.parseList("igait.http.trusted-proxies",
                 settings.get("igait.http.trusted-proxies", "")));
