@@ -209,8 +209,17 @@ final class HttpBeans {
             }
             LOG.warn("no access key ({} or {}): every POST /api/v1/completion will be refused with 401",
                     AccessKey.ENV, AccessKey.PROPERTY);
-        } else if (key.length() < 16) {
-            LOG.warn("the access key ({}) has only {} characters: use at least 16 random ones", AccessKey.ENV, key.length());
+        } else {
+            java.util.List<String> keys = AccessKey.keys(key);
+            if (keys.size() > AccessKey.MAX_KEYS) {
+                throw new StartupException(AccessKey.ENV + " holds " + keys.size() + " keys: at most " + AccessKey.MAX_KEYS
+                        + " (the old and the new one while the key is changed), separated by a comma");
+            }
+            for (String k : keys) {
+                if (k.length() < 16) {
+                    LOG.warn("a key of the access key ({}) has only {} characters: use at least 16 random ones", AccessKey.ENV, k.length());
+                }
+            }
         }
         return new AccessKey(key);
     }

@@ -89,4 +89,35 @@ class CompletionStartupTest {
         assertThatThrownBy(() -> CompletionTickets.name(new CompletionRequest("../x", 0, "OK", "1"), java.time.Instant.now()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void whileTheKeyIsChangedBothTheOldAndTheNewKeyAreTakenAndNoOther() throws Exception {
+        String old = "old-key-0123456789abcdef";
+        String fresh = "new-key-fedcba9876543210";
+        Map<String, String> props = intakeAndCompletion();
+        props.put("igait.access-key", old + ", " + fresh);
+        try (TestService service = TestService.start(props)) {
+            assertThat(CompletionCalls.urlencoded(service.uri(""), CompletionCalls.result("u1", 0, "OK", "0.5"), old).statusCode())
+                    .isEqualTo(202);
+            assertThat(CompletionCalls.multipart(service.uri(""), CompletionCalls.result("u1", 1, "OK", "0.5"), fresh).statusCode())
+                    .isEqualTo(202);
+            assertThat(CompletionCalls.urlencoded(service.uri(""),
+                    CompletionCalls.result("u1", 2, "OK", "0.5").add("igait_access_key", fresh), null).statusCode()).isEqualTo(202);
+            for (String wrong : new String[] {old + "," + fresh, old.substring(1), "", "third-key-000000000000"}) {
+                assertThat(CompletionCalls.urlencoded(service.uri(""), CompletionCalls.result("u1", 3, "OK", "0.5"), wrong).statusCode())
+                        .as(wrong).isEqualTo(401);
+            }
+        }
+        AccessKey both = new AccessKey(old + "," + fresh);
+        assertThat(both.matches(old)).isTrue();
+        assertThat(both.matches(fresh)).isTrue();
+        assertThat(both.matches(old + "," + fresh)).isFalse();
+    }
+
+    @Test
+    void moreThanTwoKeysAtOnceRefuseToStart() {
+        Map<String, String> props = intakeAndCompletion();
+        props.put("igait.access-key", "a-key-0123456789abcdef,b-key-0123456789abcdef,c-key-0123456789abcdef");
+        assertThatThrownBy(() -> TestService.start(props).close()).hasMessageContaining("IGAIT_ACCESS_KEY holds 3 keys");
+    }
 }
