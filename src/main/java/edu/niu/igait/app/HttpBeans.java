@@ -11,6 +11,7 @@ import edu.niu.igait.completion.AccessKey;
 import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.completion.CompletionValidator;
 import edu.niu.igait.completion.RefusedCalls;
+import edu.niu.igait.mail.OperatorAlerts;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.http.Authentication;
@@ -46,7 +47,7 @@ final class HttpBeans {
     private HttpBeans() {
     }
 
-    static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets) {
+    static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets, OperatorAlerts alerts) {
         AccessKey accessKey = accessKey(settings);
         long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
         long maxFormBytes = settings.longValue("igait.http.max-form-bytes", 65_536L);
@@ -69,14 +70,7 @@ final class HttpBeans {
         context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
-        RefusedCalls refused = new RefusedCalls(context,
-                settings.duration("igait.completion.alert-delay", "1m"),
-                settings.duration("igait.completion.alert-window", "10m"));
-        try {
-            context.addService(refused, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot start the refused-calls counter: " + e.getMessage(), e);
-        }
+        RefusedCalls refused = new RefusedCalls(alerts);
         context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused, maxFormBytes));
         context.getRegistry().bind("completionTickets", tickets);
 

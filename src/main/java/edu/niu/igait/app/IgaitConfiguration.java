@@ -7,6 +7,7 @@ import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.job.DataFolderLock;
 import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.mail.OperatorAlerts;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -28,9 +29,17 @@ public class IgaitConfiguration implements CamelConfiguration {
             jobs.createLayout();
             jobs.removeOrphans();
             CompletionTickets tickets = new CompletionTickets(jobs);
-            HttpBeans.bind(context, settings, jobs, tickets);
+            // One alerts service for every kind (failed jobs, refused calls, overdue results): grouped per window.
+            OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay", "1m"),
+                    settings.duration("igait.alerts.window", "10m"));
+            try {
+                context.addService(alerts, true, true);
+            } catch (Exception e) {
+                throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
+            }
+            HttpBeans.bind(context, settings, jobs, tickets, alerts);
             if (settings.bool("igait.pipeline.enabled", true)) {
-                PipelineBeans.bind(context, settings, jobs);
+                PipelineBeans.bind(context, settings, jobs, alerts);
             }
             HttpBeans.bindServer(context, settings, jobs);
         } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ final class PipelineBeans {
     private PipelineBeans() {
     }
 
-    static void bind(CamelContext context, Settings settings, JobRepository jobs) {
+    static void bind(CamelContext context, Settings settings, JobRepository jobs, OperatorAlerts alerts) {
         Registry registry = context.getRegistry();
         Duration linkValidity = settings.duration("igait.completion.link-validity", "7d");
         if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
@@ -67,13 +67,6 @@ final class PipelineBeans {
         registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
         registry.bind("tickets", new Tickets(jobs, context));
         registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after", "24h")));
-        OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay", "1m"),
-                settings.duration("igait.alerts.window", "10m"));
-        try {
-            context.addService(alerts, true, true);
-        } catch (Exception e) {
-            throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
-        }
         registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts));
         registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
                 settings.duration("igait.metis.result-timeout", "48h")));

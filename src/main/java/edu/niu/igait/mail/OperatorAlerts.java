@@ -2,9 +2,7 @@ package edu.niu.igait.mail;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -32,10 +30,20 @@ public class OperatorAlerts extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.alerts");
 
-    /** What an alert is about: its subject ({@code %d} is the count) and what the operator can do. */
-    public record Kind(String name, String subject, String what) {
+    /**
+     * What an alert is about: its subject ({@code %d} is the count), what happened and what the operator
+     * can do, what the count counts, and the unit of a line noted more than once (null: "times").
+     */
+    public record Kind(String name, String subject, String what, String countLabel, String unit) {
+        Kind(String name, String subject, String what) {
+            this(name, subject, what, "Events", null);
+        }
     }
 
+    public static final Kind REFUSED_CALLS = new Kind("refused calls", "iGait: %d refused calls to POST /api/v1/completion",
+            "Calls to the completion endpoint without the access key Metis uses (IGAIT_ACCESS_KEY), or with a wrong one;"
+                    + " nothing was changed. The keys tried are not recorded. One line per caller's address.",
+            "Refused calls", "call");
     public static final Kind FAILED_JOBS = new Kind("failed jobs", "iGait: %d submission(s) failed",
             "Submissions that failed for good. Each waits in data/failed/<stage>/ with its reason in data/jobs/<sid>/job.json;"
                     + " after fixing the cause, move its ticket back to data/stages/<stage>/ to retry it afresh.");
@@ -54,7 +62,8 @@ public class OperatorAlerts extends ServiceSupport {
 
     private static final class Batch {
         int count;
-        final List<String> lines = new ArrayList<>();
+        /** Each line and how often it was noted, in the order first noted. */
+        final Map<String, Integer> lines = new LinkedHashMap<>();
         Instant lastAlert;
         ScheduledFuture<?> pending;
     }
@@ -87,12 +96,17 @@ public class OperatorAlerts extends ServiceSupport {
         }
     }
 
-    /** Notes one event; its line (ids and a reason, no personal data) goes into the next alert of its kind. */
-    public synchronized void note(Kind kind, String line) {
+    /**
+     * Notes one event; its line (ids and a reason, or an address; no personal data) goes into the next
+     * alert of its kind, counted if the same line comes again. Returns true for the first event of a
+     * new batch (the one worth a log line of its own).
+     */
+    public synchronized boolean note(Kind kind, String line) {
         Batch b = batches.computeIfAbsent(kind.name(), k -> new Batch());
+        boolean first = b.count == 0;
         b.count++;
-        if (b.lines.size() < MAX_LINES) {
-            b.lines.add(line);
+        if (b.lines.containsKey(line) || b.lines.size() < MAX_LINES) {
+            b.lines.merge(line, 1, Integer::sum);
         }
         if (b.pending == null && scheduler != null) {
             long wait = delay.toMillis();
@@ -101,11 +115,24 @@ public class OperatorAlerts extends ServiceSupport {
             }
             b.pending = scheduler.schedule(() -> send(kind), wait, TimeUnit.MILLISECONDS);
         }
+        return first;
+    }
+
+    /** A duration in words: {@code 10 minutes}, {@code 1 hour}. */
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s % 3600 == 0 && s > 0) {
+            return s / 3600 + (s == 3600 ? " hour" : " hours");
+        }
+        if (s % 60 == 0 && s > 0) {
+            return s / 60 + (s == 60 ? " minute" : " minutes");
+        }
+        return s + (s == 1 ? " second" : " seconds");
     }
 
     void send(Kind kind) {
         int count;
-        List<String> lines;
+        Map<String, Integer> lines;
         synchronized (this) {
             Batch b = batches.get(kind.name());
             b.pending = null;
@@ -113,23 +140,32 @@ public class OperatorAlerts extends ServiceSupport {
                 return;
             }
             count = b.count;
-            lines = new ArrayList<>(b.lines);
+            lines = new LinkedHashMap<>(b.lines);
             b.count = 0;
             b.lines.clear();
             b.lastAlert = Instant.now();
         }
         StringBuilder items = new StringBuilder();
-        for (String line : lines) {
-            items.append(line).append('\n');
+        int listed = 0;
+        for (Map.Entry<String, Integer> e : lines.entrySet()) {
+            int n = e.getValue();
+            listed += n;
+            items.append(e.getKey());
+            if (kind.unit() != null) {
+                items.append(" (").append(n).append(' ').append(kind.unit()).append(n == 1 ? "" : "s").append(')');
+            } else if (n > 1) {
+                items.append(" (").append(n).append(" times)");
+            }
+            items.append('\n');
         }
-        if (count > lines.size()) {
-            items.append("and ").append(count - lines.size()).append(" more\n");
+        if (count > listed) {
+            items.append("and ").append(count - listed).append(" more\n");
         }
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("subject", String.format(kind.subject(), count));
-        alert.put("countLabel", "Events");
+        alert.put("countLabel", kind.countLabel());
         alert.put("count", count);
-        alert.put("what", kind.what());
+        alert.put("what", kind.what() + " Next report of this kind at most " + human(window) + " after this one.");
         alert.put("items", items.toString());
         alert.put("time", Instant.now());
         LOG.warn("alert to the operator: {}", alert.get("subject"));

@@ -60,8 +60,8 @@ class CompletionTest extends WithPeers {
     static Map<String, String> properties() {
         Map<String, String> p = new LinkedHashMap<>(peers.properties());
         p.put("igait.access-key", KEY);
-        p.put("igait.completion.alert-delay", "2s");
-        p.put("igait.completion.alert-window", "10m");
+        p.put("igait.alerts.delay", "2s");
+        p.put("igait.alerts.window", "10m");
         return p;
     }
 
@@ -212,8 +212,8 @@ class CompletionTest extends WithPeers {
     void refusedCallsAfterAnAlertWaitForTheWindowAndAreCountedSinceThatAlert() throws Exception {
         service.close();
         Map<String, String> p = properties();
-        p.put("igait.completion.alert-delay", "1s");
-        p.put("igait.completion.alert-window", "8s");
+        p.put("igait.alerts.delay", "1s");
+        p.put("igait.alerts.window", "8s");
         service = TestService.start(p);
         CompletionCalls.Form noKey = CompletionCalls.result("w", 0, "OK", "1");
         assertThat(CompletionCalls.urlencoded(service.uri(""), noKey, null).statusCode()).isEqualTo(401);
