@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -239,6 +240,24 @@ class PipelineOutageTest extends WithPeers {
                     "Processing: Submitted to Metis as PBS job " + pbsId + ".");
         }
         assertThat(peers.mailsTo("p@example.org")).hasSize(1);
+        assertThat(peers.mailsTo(Peers.OPERATOR)).isEmpty();
+    }
+
+    @Test
+    void aQsubWhoseAnswerComesAfterTheTimeoutIsLookedForOnPbsAndNotSentAgain() throws Exception {
+        service = startService(Map.of("igait.metis.command-timeout", "2s"));
+        // PBS takes the job at once, but its answer comes only after the service stopped waiting.
+        peers.metis.submitBeforeReply(true).replyDelay(Duration.ofSeconds(6));
+        Path video = Videos.mp4(tmp.resolve("v.mp4"), 20_000);
+        String uid = "slow-qsub";
+        String sid = Uploads.post(service.uri("/api/v1/upload"), uid, "p@example.org", "x", video, video);
+        await().atMost(Peers.timeout()).until(() -> peers.metis.commands().size() >= 2);
+        peers.metis.replyDelay(Duration.ZERO);
+        await().atMost(Peers.timeout()).until(() -> Files.exists(ticket("done", sid)));
+        assertThat(peers.metis.submissions()).hasSize(1);
+        assertThat(peers.metis.commands()).hasSize(2);
+        assertThat(peers.metis.commands().get(1)).isEqualTo("qselect -N igait-" + uid + "-0");
+        assertThat(status(uid, sid).get("value").asText()).contains(peers.metis.submissions().get(0).pbsId());
         assertThat(peers.mailsTo(Peers.OPERATOR)).isEmpty();
     }
 
