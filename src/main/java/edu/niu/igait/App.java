@@ -14,10 +14,13 @@ public final class App {
 
     public static void main(String[] args) {
         int code;
+        org.apache.camel.main.Main main = null;
         try {
-            code = IgaitMain.create(System.getProperties()).run(args);
+            main = IgaitMain.create(System.getProperties());
+            code = main.run(args);
         } catch (Throwable e) {
-            System.err.println("iGait backend failed to start: " + StartupException.describe(e));
+            System.err.println("iGait backend failed to start: "
+                    + StartupException.describe(e, main == null ? null : main.getCamelContext()));
             System.exit(2);
             return;
         }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.builder.NotifyBuilder;
@@ -49,7 +48,7 @@ class InsertedStageTest extends WithPeers {
     @Test
     void aYamlOnlyStageBetweenStoreAndSubmitIsPassedByEveryJobWithItsHistoryIntact() throws Exception {
         Path routes = tmp.resolve("routes");
-        copyTree(Path.of("routes"), routes);
+        RouteCopies.copyTree(Path.of("routes"), routes);
         Files.writeString(routes.resolve("stages/2b-audit.yaml"), AUDIT);
         Path store = routes.resolve("stages/2-store.yaml");
         String storeYaml = Files.readString(store);
@@ -78,19 +77,6 @@ class InsertedStageTest extends WithPeers {
                     .containsExactly("1-record", "2-store", "3-submit");
             assertThat(peers.metis.submissions()).hasSize(2);
             assertThat(peers.user("audited").get("jobs").get(1).get("status").get("code").asText()).isEqualTo("Processing");
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
         }
     }
 }

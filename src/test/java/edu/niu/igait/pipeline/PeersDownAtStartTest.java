@@ -86,6 +86,25 @@ class PeersDownAtStartTest extends WithPeers {
         }
     }
 
+    @Test
+    void onlyConfigurationStopsStartUpAndItsLineNamesWhatToFix() throws Exception {
+        // A misspelt option in a stage's route: the line names the route file and line.
+        Path routes = tmp.resolve("routes");
+        RouteCopies.copyTree(Path.of("routes"), routes);
+        Path store = routes.resolve("stages/2-store.yaml");
+        Files.writeString(store, Files.readString(store).replace("multiPartUpload: true", "multiPartUplod: true"));
+        Map<String, String> p = new LinkedHashMap<>(peers.properties());
+        p.put("camel.main.routes-include-pattern", "file:" + routes + "/*.yaml,file:" + routes + "/stages/*.yaml");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestService.start(p).close())
+                .hasMessageContaining("2-store.yaml:").hasMessageContaining("multiPartUplod");
+
+        // An unreadable key file: the line names the property.
+        Map<String, String> q = new LinkedHashMap<>(peers.properties());
+        q.put("igait.metis.key-file", tmp.resolve("no-such-key").toString());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestService.start(q).close())
+                .hasMessageContaining("igait.metis.key-file").hasMessageContaining("no-such-key");
+    }
+
     private String upload(String uid) {
         Path video = Videos.mp4(tmp.resolve(uid + ".mp4"), 20_000);
         return Uploads.post(service.uri("/api/v1/upload"), uid, "p@example.org", "x", video, video);

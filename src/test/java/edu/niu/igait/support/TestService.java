@@ -125,6 +125,7 @@ public final class TestService implements AutoCloseable {
             try {
                 main.run();
             } catch (Throwable e) {
+                failures.put(e, main);
                 failure.set(e);
             } finally {
                 finished.countDown();
@@ -177,9 +178,13 @@ public final class TestService implements AutoCloseable {
         }
     }
 
+    /** The Main each start-up failure came from, to describe it as App does. */
+    private static final java.util.Map<Throwable, Main> failures = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     private static IllegalStateException startFailed(Throwable cause, String what) {
         String message = cause == null ? what
-                : what + ": " + edu.niu.igait.config.StartupException.describe(cause);
+                : what + ": " + edu.niu.igait.config.StartupException.describe(cause,
+                        failures.containsKey(cause) ? failures.get(cause).getCamelContext() : null);
         return new IllegalStateException(message, cause);
     }
 
