@@ -121,7 +121,8 @@ public class JobRepository {
         try {
             return Optional.of(json.readValue(file.toFile(), Job.class));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            // Not the parser's message: it quotes the file, which holds a child's data.
+            throw new UncheckedIOException(new IOException("cannot read " + file + ": " + where(e)));
         }
     }
 
@@ -164,7 +165,7 @@ public class JobRepository {
             ticket.file = file;
             return ticket;
         } catch (IOException e) {
-            throw new MalformedJob("ticket " + file.getFileName() + " cannot be read: " + e.getMessage());
+            throw new MalformedJob("ticket " + file.getFileName() + " cannot be read: " + where(e));
         }
     }
 
@@ -279,6 +280,14 @@ public class JobRepository {
                 }
             }
         }
+    }
+
+    /** What went wrong reading a JSON file, without quoting the file. */
+    private static String where(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+            return "not valid JSON (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static void requireFolderName(String name) {
