@@ -100,16 +100,15 @@ final class PipelineBeans {
         // Mail
         settings.required("igait.mail.from", "the sender address of the service's mails, e.g. igait@niu.edu");
         registry.bind("mailSender", mailSender(settings));
-        MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")));
-        registry.bind("mailTemplates", templates);
+        registry.bind("mailTemplates", new MailTemplates());
 
         // One bean per stage, named like its file in routes/stages.
         registry.bind("record", new RecordStage(jobs, store));
         registry.bind("store", new StoreStage(jobs, status, texts, new StoredObjects(client, bucket)));
         registry.bind("submit", new SubmitStage(jobs, store, status, texts, commands));
-        registry.bind("notify", new NotifyStage(jobs, status, texts, templates, support));
+        registry.bind("notify", new NotifyStage(jobs, status, texts, support));
         registry.bind("complete", new CompleteStage(jobs, store, texts, new ResultLinks(client, presigner, bucket, linkValidity),
-                templates, support));
+                support));
     }
 
     private static JobStore store(Settings settings, JobRepository jobs) {

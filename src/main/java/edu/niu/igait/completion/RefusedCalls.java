@@ -3,6 +3,7 @@ package edu.niu.igait.completion;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import edu.niu.igait.logging.Subsystem;
 import edu.niu.igait.failure.Errors;
+import edu.niu.igait.mail.MailTemplates;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.service.ServiceSupport;
@@ -121,8 +123,8 @@ public class RefusedCalls extends ServiceSupport {
                 + human(window) + " after this one.");
         alert.put("countLabel", "Refused calls");
         alert.put("count", n);
-        alert.put("items", "Callers: " + from);
-        alert.put("time", Instant.now());
+        alert.put("items", List.of("Callers: " + from));
+        alert.put("time", MailTemplates.time(Instant.now()));
         try {
             ProducerTemplate template = context.createProducerTemplate();
             try {

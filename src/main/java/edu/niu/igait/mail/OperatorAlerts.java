@@ -118,20 +118,17 @@ public class OperatorAlerts extends ServiceSupport {
             b.lines.clear();
             b.lastAlert = Instant.now();
         }
-        StringBuilder items = new StringBuilder();
-        for (String line : lines) {
-            items.append(line).append('\n');
-        }
+        List<String> items = new ArrayList<>(lines);
         if (count > lines.size()) {
-            items.append("and ").append(count - lines.size()).append(" more\n");
+            items.add("and " + (count - lines.size()) + " more");
         }
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("subject", String.format(kind.subject(), count));
         alert.put("countLabel", "Events");
         alert.put("count", count);
         alert.put("what", kind.what());
-        alert.put("items", items.toString());
-        alert.put("time", Instant.now());
+        alert.put("items", items);
+        alert.put("time", MailTemplates.time(Instant.now()));
         LOG.warn("alert to the operator: {}", alert.get("subject"));
         if (context.getRoute("operator-alert") == null) {
             return;
