@@ -21,12 +21,16 @@ import edu.niu.igait.store.JobStore;
 import edu.niu.igait.support.Videos;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -45,10 +49,13 @@ import static org.awaitility.Awaitility.await;
  * and client are never used; the job store is the embedded one ({@code igait.store=local});</li>
  * <li>the peers' endpoints ({@code smtp:}, {@code aws2-s3:}, {@code ssh:}) are mock endpoints that skip
  * the real one ({@code mock:smtp:mail.test}, {@code mock:aws2-s3:igait-storage}, {@code mock:ssh:metis.test:22});</li>
- * <li>retries and alerts are quick; each test has a data folder of its own.</li>
+ * <li>retries and alerts are quick.</li>
  * </ul>
- * Subclasses replace further beans with {@link #bindAfter(Registry)}, after the service bound its own.
+ * One context and one data folder per test class (starting a context costs more than most tests), so
+ * each test works on jobs of its own uid and finds the mocks reset. Subclasses replace further beans
+ * with {@link #bindAfter(Registry)}, after the service bound its own.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RouteTest extends CamelMainTestSupport {
 
     static final String MAIL = "mock:smtp:mail.test";
@@ -69,8 +76,14 @@ abstract class RouteTest extends CamelMainTestSupport {
     protected void properties(Properties p) {
     }
 
-    /** Beans this test puts in place of the service's own, bound after them. */
+    /** Beans this test puts in place of the service's own, bound after them (see {@link #replace}). */
     protected void bindAfter(Registry registry) {
+    }
+
+    /** Binds {@code bean} as the only bean of that name (the registry keeps one per name and type). */
+    static void replace(Registry registry, String name, Object bean) {
+        registry.unbind(name);
+        registry.bind(name, bean);
     }
 
     @Override
@@ -89,6 +102,9 @@ abstract class RouteTest extends CamelMainTestSupport {
 
     @Override
     protected void doPreSetup() throws Exception {
+        if (data != null) {
+            return;
+        }
         data = Files.createTempDirectory("igait-routes-");
         overrides.put("camel.main.routes-include-pattern",
                 routeFiles().stream().map(f -> "file:" + f).collect(Collectors.joining(",")));
@@ -101,6 +117,7 @@ abstract class RouteTest extends CamelMainTestSupport {
         overrides.put("igait.retry.initial-delay-ms", "50");
         overrides.put("igait.retry.max-delay-ms", "200");
         overrides.put("igait.alerts.delay", "100ms");
+        overrides.put("igait.alerts.window", "100ms");
         overrides.put("igait.mail.host", "mail.test");
         overrides.put("igait.mail.from", FROM);
         overrides.put("igait.mail.operator", OPERATOR);
@@ -132,8 +149,14 @@ abstract class RouteTest extends CamelMainTestSupport {
         });
     }
 
-    @Override
-    protected void doPostTearDown() throws Exception {
+    @BeforeEach
+    void resetMocks() {
+        MockEndpoint.resetMocks(context);
+    }
+
+    @AfterAll
+    void deleteData() throws IOException {
+        context.stop();
         if (data != null) {
             DurableFiles.deleteTree(data);
         }
