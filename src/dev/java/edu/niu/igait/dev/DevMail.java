@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.mail.MailTemplates;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -127,15 +128,15 @@ public final class DevMail {
     }
 
     /**
-     * The links in the message's text and HTML parts, in order, once each (HTML entities decoded:
-     * presigned URLs in HTML carry {@code &amp;}).
+     * The links in the message's text and HTML parts, in order, once each (HTML character references decoded:
+     * presigned URLs in HTML carry {@code &amp;} and {@code &#61;}).
      */
     private static void collectLinks(Part part, Set<String> links) throws MessagingException, IOException {
         if (part.isMimeType("text/*")) {
             boolean html = part.isMimeType("text/html");
             Matcher m = LINK.matcher(part.getContent().toString());
             while (m.find()) {
-                links.add(html ? unescape(m.group()) : m.group());
+                links.add(html ? MailTemplates.unescape(m.group()) : m.group());
             }
         } else if (part.isMimeType("multipart/*")) {
             Multipart multipart = (Multipart) part.getContent();
@@ -143,10 +144,5 @@ public final class DevMail {
                 collectLinks(multipart.getBodyPart(i), links);
             }
         }
-    }
-
-    static String unescape(String html) {
-        return html.replace("&quot;", "\"").replace("&#39;", "'").replace("&#x27;", "'")
-                .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 }

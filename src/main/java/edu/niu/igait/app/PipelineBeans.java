@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
@@ -33,6 +35,8 @@ import edu.niu.igait.store.JobStore;
 import edu.niu.igait.store.LocalJobStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -59,9 +63,7 @@ final class PipelineBeans {
         StatusTexts texts = new StatusTexts(name -> settings.optional(name).orElse(null));
         String support = settings.required("igait.support-address", "the address parents may write to, shown in every mail");
 
-        JobStore store = store(settings, jobs);
-        IgaitConfiguration.stopWithCamel(context, "the job store", store::close);
-        registry.bind("jobStore", store);
+        JobStore store = peer(context, "jobStore", JobStore.class, () -> store(settings, jobs), JobStore::close);
         JobStatus status = new JobStatus(jobs, store);
         // A scheduler of its own for each stage's consumer: it polls, and wakes the stage when a ticket lands.
         registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
@@ -75,34 +77,51 @@ final class PipelineBeans {
         String bucket = settings.get("igait.s3.bucket", "igait-storage");
         S3Setup s3 = new S3Setup(settings.get("igait.s3.region", "us-east-2"), settings.get("igait.s3.endpoint", ""),
                 settings.bool("igait.s3.path-style", false));
-        S3Client client = s3.client();
-        registry.bind("s3Client", client);
-        S3Presigner presigner = s3.presigner();
-        IgaitConfiguration.stopWithCamel(context, "the S3 presigner", presigner::close);
+        S3Client client = peer(context, "s3Client", S3Client.class, s3::client, null);
+        S3Presigner presigner = peer(context, "s3Presigner", S3Presigner.class, s3::presigner, S3Presigner::close);
 
         // Metis
         String host = settings.get("igait.metis.host", "metis.niu.edu");
         int port = settings.intValue("igait.metis.port", 22);
         Duration commandTimeout = settings.duration("igait.metis.command-timeout", "60s");
-        registry.bind("metisKeys", MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)));
-        registry.bind("metisClientBuilder",
-                MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout));
+        peer(context, "metisKeys", KeyPairProvider.class,
+                () -> MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)), null);
+        peer(context, "metisClientBuilder", ClientBuilder.class,
+                () -> MetisSsh.clientBuilder(settings.optional("igait.metis.known-hosts").orElse(null), host, port, commandTimeout), null);
         MetisCommand commands = new MetisCommand(settings.required("igait.metis.command", "the qsub Metis runs for a job"),
                 settings.required("igait.metis.check-command", "the question to PBS whether it has a job"));
 
         // Mail
         settings.required("igait.mail.from", "the sender address of the service's mails, e.g. igait@niu.edu");
-        registry.bind("mailSender", mailSender(settings));
-        MailTemplates templates = new MailTemplates(Path.of(settings.get("igait.mail.templates-dir", "routes/mail")));
-        registry.bind("mailTemplates", templates);
+        peer(context, "mailSender", MailSender.class, () -> mailSender(settings), null);
+        registry.bind("mailTemplates", new MailTemplates());
 
         // One bean per stage, named like its file in routes/stages.
         registry.bind("record", new RecordStage(jobs, store));
         registry.bind("store", new StoreStage(jobs, status, texts, new StoredObjects(client, bucket)));
         registry.bind("submit", new SubmitStage(jobs, store, status, texts, commands));
-        registry.bind("notify", new NotifyStage(jobs, status, texts, templates, support));
+        registry.bind("notify", new NotifyStage(jobs, status, texts, support));
         registry.bind("complete", new CompleteStage(jobs, store, texts, new ResultLinks(client, presigner, bucket, linkValidity),
-                templates, support));
+                support));
+    }
+
+    /**
+     * A peer's client (the job store, S3, Metis's SSH keys and client, the mail sender), made from the
+     * properties and bound under its name, to be stopped with Camel. One already in the registry under
+     * that name is used as it is and left to whoever bound it: the route tests bind stand-ins there
+     * from a configuration added ahead of the service's.
+     */
+    private static <T> T peer(CamelContext context, String name, Class<T> type, Supplier<T> make, Consumer<T> close) {
+        T bound = context.getRegistry().lookupByNameAndType(name, type);
+        if (bound != null) {
+            return bound;
+        }
+        T made = make.get();
+        context.getRegistry().bind(name, type, made);
+        if (close != null) {
+            IgaitConfiguration.stopWithCamel(context, name, () -> close.accept(made));
+        }
+        return made;
     }
 
     private static JobStore store(Settings settings, JobRepository jobs) {

@@ -11,7 +11,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.DurableFiles;
@@ -32,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public class CompletionTickets {
 
-    private static final Pattern NAME = Pattern.compile(
-            "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger("igait.completion");
@@ -45,7 +42,7 @@ public class CompletionTickets {
     }
 
     public static boolean isTicketName(String name) {
-        return name != null && NAME.matcher(name).matches();
+        return Ticket.isCompletionName(name);
     }
 
     /** Writes the ticket for stage 5, durably; returns the 202 body. */

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.Ticket;
 import org.apache.camel.Exchange;
 
 /** Liveness for the container's HEALTHCHECK: the service runs and can write its data folder. */
@@ -36,7 +36,7 @@ public class Health {
     private static int count(Path dir) {
         try (var files = Files.list(dir)) {
             return (int) files.map(p -> p.getFileName().toString())
-                    .filter(n -> edu.niu.igait.job.SubmissionId.isValid(n) || CompletionTickets.isTicketName(n)).count();
+                    .filter(Ticket::isTicketFile).count();
         } catch (java.io.IOException e) {
             return -1;
         }

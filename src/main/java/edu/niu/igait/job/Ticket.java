@@ -2,6 +2,7 @@ package edu.niu.igait.job;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonIgnore;
@@ -59,6 +60,20 @@ public class Ticket {
         public Instant since;
         public int attempts;
         public String lastError;
+    }
+
+    /** A completion's ticket name, {@code <uid>.<jobId>.<received, UTC>.<random>.json} (completion.CompletionTickets gives them). */
+    private static final Pattern COMPLETION_NAME = Pattern.compile(
+            "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
+
+    /** Whether a file in a stage folder is a ticket: an upload's (its submission id) or a completion's. */
+    public static boolean isTicketFile(String name) {
+        return SubmissionId.isValid(name) || isCompletionName(name);
+    }
+
+    /** Whether a file name is a completion's ticket name. */
+    public static boolean isCompletionName(String name) {
+        return name != null && COMPLETION_NAME.matcher(name).matches();
     }
 
     @JsonIgnore

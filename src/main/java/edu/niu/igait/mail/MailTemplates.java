@@ -1,82 +1,60 @@
 package edu.niu.igait.mail;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-
 /**
- * Mail templates are HTML files under {@code igait.mail.templates-dir} that integrators edit without
- * recompiling, read at each use. {@code {{name}}} is replaced by the value, HTML-escaped; the
- * {@code <title>} is the subject.
+ * What the mail templates ({@code routes/mail/*.html}, rendered by Mustache in {@code routes/mail.yaml})
+ * are given and what is taken from them: times as the templates show them, and the subject, which is
+ * the rendered template's {@code <title>} with its HTML escapes undone.
  */
 public class MailTemplates {
 
     public static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
+    /** The subject when a template has no title. */
+    public static final String DEFAULT_SUBJECT = "iGait";
     private static final Pattern TITLE = Pattern.compile("<title>(.*?)</title>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    private static final Pattern ENTITY = Pattern.compile("&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));");
 
-    private final Path dir;
-
-    public MailTemplates(Path dir) {
-        this.dir = dir;
+    /** A time as every mail shows it: {@code 2026-11-30 14:05:09 UTC}; empty for none. */
+    public static String time(Instant time) {
+        return time == null ? "" : UTC.format(time);
     }
 
-    /** Fills the template for {@code to}; its title is the subject. */
-    public Mail mail(String template, String to, Map<String, ?> values) {
-        String html = render(template, values);
-        Matcher title = TITLE.matcher(html);
-        String subject = title.find() ? unescape(title.group(1).strip()) : "iGait";
-        return new Mail(to, subject, html);
-    }
-
-    public String render(String template, Map<String, ?> values) {
-        Path file = dir.resolve(template + ".html");
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("mail template " + file + " cannot be read", e);
+    /** The subject of a rendered mail: its title, as text (one line). */
+    public String subject(String html) {
+        Matcher title = html == null ? null : TITLE.matcher(html);
+        if (title == null || !title.find()) {
+            return DEFAULT_SUBJECT;
         }
-        Matcher m = PLACEHOLDER.matcher(text);
-        StringBuilder out = new StringBuilder();
+        String text = unescape(title.group(1)).replaceAll("\\s+", " ").strip();
+        return text.isEmpty() ? DEFAULT_SUBJECT : text;
+    }
+
+    /** HTML text with its character references decoded (Mustache writes {@code &#61;}, {@code &#39;}, {@code &amp;}, ...). */
+    public static String unescape(String html) {
+        Matcher m = ENTITY.matcher(html);
+        StringBuilder out = new StringBuilder(html.length());
         while (m.find()) {
-            Object value = values.get(m.group(1));
-            m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : escape(format(value))));
+            String text;
+            if (m.group(3) != null) {
+                text = switch (m.group(3)) {
+                    case "lt" -> "<";
+                    case "gt" -> ">";
+                    case "amp" -> "&";
+                    case "quot" -> "\"";
+                    default -> "'";
+                };
+            } else {
+                int code = m.group(1) != null ? Integer.parseInt(m.group(1)) : Integer.parseInt(m.group(2), 16);
+                text = Character.isValidCodePoint(code) ? new String(Character.toChars(code)) : m.group();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(text));
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    private static String format(Object value) {
-        return value instanceof Instant i ? UTC.format(i) : value.toString();
-    }
-
-    public static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    private static String unescape(String s) {
-        return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
     }
 }

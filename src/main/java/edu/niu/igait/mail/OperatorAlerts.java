@@ -2,7 +2,9 @@ package edu.niu.igait.mail;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -145,29 +147,29 @@ public class OperatorAlerts extends ServiceSupport {
             b.lines.clear();
             b.lastAlert = Instant.now();
         }
-        StringBuilder items = new StringBuilder();
+        List<String> items = new ArrayList<>();
         int listed = 0;
         for (Map.Entry<String, Integer> e : lines.entrySet()) {
             int n = e.getValue();
             listed += n;
-            items.append(e.getKey());
+            String line = e.getKey();
             if (kind.unit() != null) {
-                items.append(" (").append(n).append(' ').append(kind.unit()).append(n == 1 ? "" : "s").append(')');
+                line += " (" + n + " " + kind.unit() + (n == 1 ? "" : "s") + ")";
             } else if (n > 1) {
-                items.append(" (").append(n).append(" times)");
+                line += " (" + n + " times)";
             }
-            items.append('\n');
+            items.add(line);
         }
         if (count > listed) {
-            items.append("and ").append(count - listed).append(" more\n");
+            items.add("and " + (count - listed) + " more");
         }
         Map<String, Object> alert = new LinkedHashMap<>();
         alert.put("subject", String.format(kind.subject(), count));
         alert.put("countLabel", kind.countLabel());
         alert.put("count", count);
         alert.put("what", kind.what() + " Next report of this kind at most " + human(window) + " after this one.");
-        alert.put("items", items.toString());
-        alert.put("time", Instant.now());
+        alert.put("items", items);
+        alert.put("time", MailTemplates.time(Instant.now()));
         LOG.warn("alert to the operator: {}", alert.get("subject"));
         if (context.getRoute("operator-alert") == null) {
             return;

@@ -13,7 +13,6 @@ import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.job.SubmissionId;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.logging.Subsystem;
-import edu.niu.igait.mail.Mail;
 import edu.niu.igait.mail.MailTemplates;
 import edu.niu.igait.s3.ResultLinks;
 import edu.niu.igait.store.JobStore;
@@ -40,16 +39,13 @@ public class CompleteStage {
     private final JobStore store;
     private final StatusTexts texts;
     private final ResultLinks links;
-    private final MailTemplates templates;
     private final String support;
 
-    public CompleteStage(JobRepository jobs, JobStore store, StatusTexts texts, ResultLinks links, MailTemplates templates,
-                         String support) {
+    public CompleteStage(JobRepository jobs, JobStore store, StatusTexts texts, ResultLinks links, String support) {
         this.jobs = jobs;
         this.store = store;
         this.texts = texts;
         this.links = links;
-        this.templates = templates;
         this.support = support;
     }
 
@@ -84,6 +80,11 @@ public class CompleteStage {
 
         public boolean isOk() {
             return "OK".equals(ticket.statusCode);
+        }
+
+        /** Where the mail of this result goes: the job's address in the job store. */
+        public String getEmail() {
+            return (String) job.get("email");
         }
 
         @Override
@@ -144,29 +145,37 @@ public class CompleteStage {
         }
     }
 
-    /** The result mail (template result.html: the score, links to the keyframed videos) or the failure mail (failure.html). */
-    public Mail mail(Completion c) {
+    /** The values of the result mail (result.html): the score, the submission, links to the keyframed videos. */
+    public Map<String, Object> resultValues(Completion c) {
         Ticket ticket = c.ticket;
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("submittedAt", submittedAt(c.job));
-        values.put("uid", ticket.uid);
-        values.put("jobId", ticket.jobId);
-        values.put("support", support);
-        if (c.isOk()) {
-            Map<String, String> urls = links.keyframed(ticket.uid, ticket.jobId);
-            values.put("score", ticket.statusContent);
-            for (String field : new String[] {"age", "ethnicity", "sex", "height", "weight"}) {
-                values.put(field, c.job.get(field));
-            }
-            values.put("frontUrl", urls.get("front"));
-            values.put("sideUrl", urls.get("side"));
-            values.put("linkValidity", human(links.validity()));
-            values.put("linksExpire", Instant.now().plus(links.validity()));
-            return templates.mail("result", (String) c.job.get("email"), values);
+        Map<String, Object> values = commonValues(c);
+        Map<String, String> urls = links.keyframed(ticket.uid, ticket.jobId);
+        values.put("score", ticket.statusContent);
+        for (String field : new String[] {"age", "ethnicity", "sex", "height", "weight"}) {
+            values.put(field, c.job.get(field));
         }
-        values.put("reason", ticket.statusContent);
-        values.put("statusCode", finalCode(ticket).name());
-        return templates.mail("failure", (String) c.job.get("email"), values);
+        values.put("frontUrl", urls.get("front"));
+        values.put("sideUrl", urls.get("side"));
+        values.put("linkValidity", human(links.validity()));
+        values.put("linksExpire", MailTemplates.time(Instant.now().plus(links.validity())));
+        return values;
+    }
+
+    /** The values of the failure mail (failure.html): the reason Metis gave. */
+    public Map<String, Object> failureValues(Completion c) {
+        Map<String, Object> values = commonValues(c);
+        values.put("reason", c.ticket.statusContent);
+        values.put("statusCode", finalCode(c.ticket).name());
+        return values;
+    }
+
+    private Map<String, Object> commonValues(Completion c) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("submittedAt", MailTemplates.time(submittedAt(c.job)));
+        values.put("uid", c.ticket.uid);
+        values.put("jobId", c.ticket.jobId);
+        values.put("support", support);
+        return values;
     }
 
     /** The mail went out: noted, so that the same completion never sends it again. */

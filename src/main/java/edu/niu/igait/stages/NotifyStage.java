@@ -9,7 +9,6 @@ import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.logging.Subsystem;
-import edu.niu.igait.mail.Mail;
 import edu.niu.igait.mail.MailTemplates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +21,12 @@ public class NotifyStage {
     private final JobRepository jobs;
     private final JobStatus status;
     private final StatusTexts texts;
-    private final MailTemplates templates;
     private final String support;
 
-    public NotifyStage(JobRepository jobs, JobStatus status, StatusTexts texts, MailTemplates templates, String support) {
+    public NotifyStage(JobRepository jobs, JobStatus status, StatusTexts texts, String support) {
         this.jobs = jobs;
         this.status = status;
         this.texts = texts;
-        this.templates = templates;
         this.support = support;
     }
 
@@ -37,10 +34,14 @@ public class NotifyStage {
         return jobs.get(ticket.submissionId).welcomeMailSentAt != null;
     }
 
-    /** The welcome mail (template welcome.html). */
-    public Mail welcome(Ticket ticket) {
-        Job job = jobs.get(ticket.submissionId);
-        return templates.mail("welcome", job.email, values(job, support));
+    /** Where the welcome mail goes: the address given with the upload. */
+    public String address(Ticket ticket) {
+        return jobs.get(ticket.submissionId).email;
+    }
+
+    /** The values of the welcome mail (the route fills welcome.html with them). */
+    public Map<String, Object> welcome(Ticket ticket) {
+        return values(jobs.get(ticket.submissionId), support);
     }
 
     /** The mail went out: noted, so a repeated stage never sends it again. */
@@ -59,7 +60,7 @@ public class NotifyStage {
     /** What the welcome template may show: the submission as the parent sent it, and the ids. */
     static Map<String, Object> values(Job job, String support) {
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("submittedAt", job.submittedAt);
+        v.put("submittedAt", MailTemplates.time(job.submittedAt));
         v.put("age", job.age);
         v.put("ethnicity", job.ethnicity);
         v.put("sex", job.sex);

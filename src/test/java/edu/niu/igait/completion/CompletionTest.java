@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import edu.niu.igait.mail.MailTemplates;
 import edu.niu.igait.support.DataDirSnapshot;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
@@ -401,7 +402,8 @@ class CompletionTest extends WithPeers {
         List<String> links = new ArrayList<>();
         Matcher m = Pattern.compile("href=\"(http[^\"]+)\"").matcher(html);
         while (m.find()) {
-            links.add(m.group(1).replace("&amp;", "&"));
+            // As a mail client reads the attribute: Mustache escapes '&' and '=' in it (&amp;, &#61;).
+            links.add(MailTemplates.unescape(m.group(1)));
         }
         return links;
     }
