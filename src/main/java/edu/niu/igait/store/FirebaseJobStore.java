@@ -41,6 +41,13 @@ public class FirebaseJobStore implements JobStore {
     private final FirebaseApp app;
     private final FirebaseDatabase database;
     private final long timeoutMillis;
+    /**
+     * The writes of one user's node, one at a time from this service: a transaction on users/<uid>
+     * (the job id's allocation) is retried by the database whenever anything under it changes, so
+     * the service's own status writes for that user's other jobs would otherwise make it fail with
+     * "too many retries" in a burst of one user's jobs.
+     */
+    private final Map<String, Object> userLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FirebaseJobStore(String databaseUrl, long timeoutMillis) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
@@ -76,87 +83,96 @@ public class FirebaseJobStore implements JobStore {
 
     @Override
     public int record(Job job) {
-        DatabaseReference user = database.getReference("users").child(job.uid);
-        Map<String, Object> doc = JobStore.document(job);
-        CompletableFuture<Integer> result = new CompletableFuture<>();
-        int[] index = new int[1];
-        user.runTransaction(new Transaction.Handler() {
-            @Override
-            public Transaction.Result doTransaction(MutableData current) {
-                current.child("uid").setValue(job.uid);
-                MutableData jobs = current.child("jobs");
-                int next = 0;
-                for (MutableData existing : jobs.getChildren()) {
-                    int i = Integer.parseInt(existing.getKey());
-                    Object sid = existing.child("submission_id").getValue();
-                    if (job.submissionId.equals(sid)) {
-                        index[0] = i;
-                        return Transaction.success(current);
+        synchronized (userLock(job.uid)) {
+            DatabaseReference user = database.getReference("users").child(job.uid);
+            Map<String, Object> doc = JobStore.document(job);
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            int[] index = new int[1];
+            user.runTransaction(new Transaction.Handler() {
+                @Override
+                public Transaction.Result doTransaction(MutableData current) {
+                    current.child("uid").setValue(job.uid);
+                    MutableData jobs = current.child("jobs");
+                    int next = 0;
+                    for (MutableData existing : jobs.getChildren()) {
+                        int i = Integer.parseInt(existing.getKey());
+                        Object sid = existing.child("submission_id").getValue();
+                        if (job.submissionId.equals(sid)) {
+                            index[0] = i;
+                            return Transaction.success(current);
+                        }
+                        next = Math.max(next, i + 1);
                     }
-                    next = Math.max(next, i + 1);
+                    jobs.child(Integer.toString(next)).setValue(doc);
+                    index[0] = next;
+                    return Transaction.success(current);
                 }
-                jobs.child(Integer.toString(next)).setValue(doc);
-                index[0] = next;
-                return Transaction.success(current);
-            }
 
-            @Override
-            public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
-                if (error != null) {
-                    result.completeExceptionally(failure(error));
-                } else if (!committed) {
-                    result.completeExceptionally(new IllegalStateException("transaction not committed"));
-                } else {
-                    result.complete(index[0]);
+                @Override
+                public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                    if (error != null) {
+                        result.completeExceptionally(failure(error));
+                    } else if (!committed) {
+                        result.completeExceptionally(new IllegalStateException("transaction not committed"));
+                    } else {
+                        result.complete(index[0]);
+                    }
                 }
-            }
-        });
-        return await(result, "record the job of uid " + job.uid);
+            });
+            return await(result, "record the job of uid " + job.uid);
+    
+        }
     }
 
     @Override
     public boolean setStatus(String uid, int jobId, StatusCode code, String value) {
-        DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)).child("status");
-        if (code.isFinal()) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            ref.setValue(JobStore.status(code, value), completing(done));
-            await(done, "set the status of job " + jobId);
-            return true;
-        }
-        // A transaction, so that a result written meanwhile by stage 5 is never replaced.
-        CompletableFuture<Boolean> result = new CompletableFuture<>();
-        boolean[] set = new boolean[1];
-        ref.runTransaction(new Transaction.Handler() {
-            @Override
-            public Transaction.Result doTransaction(MutableData current) {
-                StatusCode stored = StatusCode.parse(current.child("code").getValue());
-                if (stored != null && stored.isFinal()) {
-                    set[0] = false;
-                    return Transaction.abort();
-                }
-                current.setValue(JobStore.status(code, value));
-                set[0] = true;
-                return Transaction.success(current);
+        synchronized (userLock(uid)) {
+            DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)).child("status");
+            if (code.isFinal()) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                ref.setValue(JobStore.status(code, value), completing(done));
+                await(done, "set the status of job " + jobId);
+                return true;
             }
+            // A transaction, so that a result written meanwhile by stage 5 is never replaced.
+            CompletableFuture<Boolean> result = new CompletableFuture<>();
+            boolean[] set = new boolean[1];
+            ref.runTransaction(new Transaction.Handler() {
+                @Override
+                public Transaction.Result doTransaction(MutableData current) {
+                    StatusCode stored = StatusCode.parse(current.child("code").getValue());
+                    if (stored != null && stored.isFinal()) {
+                        set[0] = false;
+                        return Transaction.abort();
+                    }
+                    current.setValue(JobStore.status(code, value));
+                    set[0] = true;
+                    return Transaction.success(current);
+                }
 
-            @Override
-            public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
-                if (error != null) {
-                    result.completeExceptionally(failure(error));
-                } else {
-                    result.complete(committed && set[0]);
+                @Override
+                public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                    if (error != null) {
+                        result.completeExceptionally(failure(error));
+                    } else {
+                        result.complete(committed && set[0]);
+                    }
                 }
-            }
-        });
-        return await(result, "set the status of job " + jobId);
+            });
+            return await(result, "set the status of job " + jobId);
+    
+        }
     }
 
     @Override
     public void setFields(String uid, int jobId, Map<String, Object> fields) {
-        DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        ref.updateChildren(fields, completing(done));
-        await(done, "update job " + jobId);
+        synchronized (userLock(uid)) {
+            DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ref.updateChildren(fields, completing(done));
+            await(done, "update job " + jobId);
+    
+        }
     }
 
     @Override
@@ -242,6 +258,10 @@ public class FirebaseJobStore implements JobStore {
             Thread.currentThread().interrupt();
             throw new PeerUnavailable(PEER, "interrupted while waiting for Firebase to " + what, e);
         }
+    }
+
+    private Object userLock(String uid) {
+        return userLocks.computeIfAbsent(uid, k -> new Object());
     }
 
     @Override
