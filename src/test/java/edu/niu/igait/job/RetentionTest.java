@@ -183,6 +183,26 @@ class RetentionTest {
         }
     }
 
+    /** The S3 lifecycle rule the README gives operators: JSON as the AWS CLI takes it, and as long as the local retention. */
+    @Test
+    void theReadmesS3LifecycleRuleParsesAndMatchesTheLocalRetention() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("```json\n{\n  \"Rules\"");
+        assertThat(start).as("the lifecycle JSON in README.md").isPositive();
+        String json = readme.substring(start + "```json\n".length(), readme.indexOf("```", start + 7));
+        com.fasterxml.jackson.databind.JsonNode rule = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("Rules").get(0);
+        assertThat(rule.get("Status").asText()).isEqualTo("Enabled");
+        assertThat(rule.get("Filter").get("Prefix").asText()).isEmpty();
+        assertThat(rule.get("AbortIncompleteMultipartUpload").get("DaysAfterInitiation").asInt()).isPositive();
+        java.util.Properties props = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("application.properties"))) {
+            props.load(in);
+        }
+        assertThat(Duration.ofDays(rule.get("Expiration").get("Days").asLong()))
+                .isEqualTo(org.apache.camel.util.TimeUtils.toDuration(props.getProperty("igait.retention.local")));
+        assertThat(readme).contains("aws s3api put-bucket-lifecycle-configuration --bucket igait-storage --lifecycle-configuration file://");
+    }
+
     @Test
     void aRetentionOrPeriodOfNothingFailsStartUpNamingIt() {
         for (String property : new String[] {"igait.retention.local", "igait.retention.sweep-period"}) {
