@@ -108,6 +108,8 @@ public class DevPeers implements CamelConfiguration {
             started.push(metis);
             writeKnownHosts(metis, knownHosts);
 
+            DevTokens tokens = devTokens(settings, devDir);
+            context.getRegistry().bind("devTokens", tokens);
             context.getRegistry().bind("devMail", new DevMail(devDir.resolve("mail")));
             context.getRegistry().bind("devMetis", devMetis);
             context.getRegistry().bind("devDb", new DevDb(context));
@@ -122,7 +124,7 @@ public class DevPeers implements CamelConfiguration {
                 }
             }, true, true);
             Banner banner = new Banner(settings, serverHost, apiPort, s3, mail, metis, bucket, accessKey, keyFile, knownHosts,
-                    sshUser, metisDelay, metisResult, devDir);
+                    sshUser, metisDelay, metisResult, devDir, tokens);
             context.getManagementStrategy().addEventNotifier(new SimpleEventNotifierSupport() {
                 @Override
                 public boolean isEnabled(CamelEvent event) {
@@ -153,6 +155,25 @@ public class DevPeers implements CamelConfiguration {
             closeAll(started);
             throw new StartupException("the dev peers could not start: " + StartupException.describe(e), e);
         }
+    }
+
+    /**
+     * The dev run's token signer (its key made on the first run under data/dev/auth). The service checks
+     * the tokens as in production when igait.auth.keys-url is its JWKS file (application-dev.properties).
+     */
+    private static DevTokens devTokens(Settings settings, Path devDir) {
+        DevTokens tokens = DevTokens.loadOrCreate(devDir.resolve("auth"), settings.get("igait.auth.project-id", "igait-dev"),
+                settings.duration("igait.dev.token-validity", "1h"));
+        String mode = settings.get("igait.auth.mode", "firebase");
+        String keysUrl = settings.get("igait.auth.keys-url", "");
+        Path jwks = tokens.jwks().toAbsolutePath().normalize();
+        boolean ours = keysUrl.startsWith("file:") && (Path.of(keysUrl.substring("file:".length()).replaceFirst("^//", ""))
+                .toAbsolutePath().normalize().equals(jwks));
+        if (mode.equals("firebase") && !ours) {
+            LOG.warn(Subsystem.DEV, "igait.auth.keys-url is {}, not the dev run's {}: tokens from /dev/token will be refused", keysUrl,
+                    "file:" + jwks);
+        }
+        return tokens;
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {
@@ -272,7 +293,7 @@ public class DevPeers implements CamelConfiguration {
     /** The one block a person needs to use the dev run. */
     private record Banner(Settings settings, String host, int apiPort, S3ProxyServer s3, MailServer mail, MetisSimulator metis,
                           String bucket, String accessKey, Path keyFile, Path knownHosts, String sshUser, Duration metisDelay,
-                          String metisResult, Path devDir) {
+                          String metisResult, Path devDir, DevTokens tokens) {
 
         String text() {
             String api = "http://" + host + ":" + apiPort;
@@ -290,6 +311,10 @@ public class DevPeers implements CamelConfiguration {
                             + " only, whatever Camel's summary above says)",
                     "                " + api + "/api/v1/submissions/<id>  (where a submission stands)",
                     "                " + api + "/api/v1/health",
+                    " Sign-in        " + api + "/dev/token?uid=demo-parent   a Firebase-style ID token (project "
+                            + tokens.project() + ", " + settings.get("igait.dev.token-validity", "1h") + "); send it as",
+                    "                Authorization: Bearer <token>   (igait.auth.mode=" + settings.get("igait.auth.mode", "firebase")
+                            + "; dev signing key under " + devDir.resolve("auth") + ")",
                     " Completion     " + api + "/api/v1/completion        (POST; what the Metis simulator calls)",
                     "   access key   " + (keyFromEnv ? "(from env IGAIT_ACCESS_KEY)" : accessKey)
                             + "   (form field igait_access_key, or Authorization: Bearer)",

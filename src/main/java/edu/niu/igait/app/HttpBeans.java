@@ -17,9 +17,11 @@ import edu.niu.igait.config.StartupException;
 import edu.niu.igait.http.Authentication;
 import edu.niu.igait.http.Cidr;
 import edu.niu.igait.http.ClientAddress;
+import edu.niu.igait.http.Cors;
 import edu.niu.igait.http.EdgeHeaders;
 import edu.niu.igait.http.HttpEdge;
 import edu.niu.igait.http.RateWindow;
+import edu.niu.igait.http.ServerTls;
 import edu.niu.igait.http.TunedVertx;
 import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.intake.Intake;
@@ -91,11 +93,16 @@ final class HttpBeans {
         if (uploadMemory < 1024 * 1024) {
             throw new StartupException("igait.limits.upload-memory must be at least 1MiB, got " + uploadMemory + " bytes");
         }
+        Cors cors = Cors.parse(settings.get(Cors.ORIGINS, ""), settings.duration(Cors.MAX_AGE, "1h"));
+        ServerTls tls = ServerTls.fromSettings(settings).orElse(null);
         VertxOptions options = new VertxOptions()
                 .setWorkerPoolSize(concurrent + WORKER_HEADROOM)
                 .setMaxWorkerExecuteTime(MAX_WORKER_EXECUTE_HOURS)
                 .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
-        TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE));
+        TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE), tls, cors);
+        if (!cors.origins().isEmpty()) {
+            LOG.info("browsers may call the API from {} ({})", String.join(", ", cors.origins()), Cors.ORIGINS);
+        }
         context.getRegistry().bind("vertx", tuned.vertx());
         IgaitConfiguration.stopWithCamel(context, "Vert.x", tuned.vertx()::close);
         try {
@@ -169,6 +176,10 @@ final class HttpBeans {
                 URI keys;
                 try {
                     keys = URI.create(url);
+                    if (keys.isOpaque() && "file".equalsIgnoreCase(keys.getScheme())) {
+                        // file:data/dev/auth/jwks.json: relative to the working directory, as the other paths are
+                        keys = java.nio.file.Path.of(keys.getSchemeSpecificPart()).toAbsolutePath().toUri();
+                    }
                 } catch (IllegalArgumentException e) {
                     keys = null;
                 }

@@ -28,6 +28,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             JobRepository jobs = new JobRepository(dataDir);
             jobs.createLayout();
             jobs.removeOrphans();
+            retention(context, settings, jobs);
             CompletionTickets tickets = new CompletionTickets(jobs);
             // One alerts service for every kind (failed jobs, refused calls, overdue results): grouped per window.
             OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay", "1m"),
@@ -46,6 +47,21 @@ public class IgaitConfiguration implements CamelConfiguration {
             lock.close();
             throw e;
         }
+    }
+
+    /** The daily sweep of routes/retention.yaml: finished jobs' local records, kept igait.retention.local after their last change. */
+    private static void retention(CamelContext context, Settings settings, JobRepository jobs) {
+        java.time.Duration keep = settings.duration("igait.retention.local", "30d");
+        if (keep.isZero() || keep.isNegative()) {
+            throw new StartupException("igait.retention.local must be longer than 0 (e.g. 30d), got '" + settings.get("igait.retention.local", "") + "'");
+        }
+        java.time.Duration period = settings.duration("igait.retention.sweep-period", "1d");
+        if (period.isZero() || period.isNegative()) {
+            throw new StartupException("igait.retention.sweep-period must be longer than 0 (e.g. 1d), got '"
+                    + settings.get("igait.retention.sweep-period", "") + "'");
+        }
+        settings.duration("igait.retention.first-sweep", "10m");
+        context.getRegistry().bind("retention", new edu.niu.igait.job.Retention(jobs, keep, java.time.Clock.systemUTC()));
     }
 
     /** Has {@code stop} run when Camel stops (after the routes, so nothing in flight still needs it). */

@@ -70,6 +70,8 @@ public final class IgaitMain {
             main.configure().addConfiguration(configuration);
         }
         main.configure().addConfiguration(IgaitConfiguration.class);
+        // First: an unsafe prod configuration is refused before anything else is read or made.
+        main.addMainListener(new ProdProfile());
         main.addMainListener(new StartupGuard());
         main.addMainListener(new ServerLimits());
         return main;

@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
  * the service did not want (2 GB for a refused upload that declared 2 GB), or keeps a paused
  * request's socket open until the idle time-out. So once an answer is written, a connection is
  * closed when the answer says {@code Connection: close} (every refusal does) or when part of the
- * request's body was never read. Closing a socket that still has unread bytes makes the kernel send
+ * request's body was never read; a request without a body keeps its connection. Closing a socket that still has unread bytes makes the kernel send
  * a reset, which can destroy the answer before the client read it; so the rest of the body is read
  * and dropped first, for at most {@link #LINGER_MS} and {@link #LINGER_BYTES}, and the connection is
  * closed as soon as the body ends (a pipelined request behind it is not served).
@@ -52,6 +52,22 @@ public final class Connections {
                 .end(ErrorBody.json(code, message, null));
     }
 
+    /** Whether the request says a body follows (a Content-Length above 0, or any Transfer-Encoding). */
+    static boolean hasBody(HttpServerRequest request) {
+        if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+            return true;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(length.trim()) != 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
     /** A request the server could not parse (bad request line, headers too long, an HTTP/2 preface). */
     static void refuseUnparsable(HttpServerRequest request) {
         Throwable cause = request.decoderResult() == null ? null : request.decoderResult().cause();
@@ -74,6 +90,15 @@ public final class Connections {
         HttpConnection connection = request.connection();
         if (request.isEnded()) {
             connection.close();
+            return;
+        }
+        if (!close && !hasBody(request)) {
+            // A request without a body (a GET) that a route took paused: only its end is still queued. Let it
+            // through, and the connection serves the next request (closing it unannounced made a client that
+            // reused it see "connection closed" on its next request, a POST it would not retry).
+            request.endHandler(v -> {
+            });
+            request.resume();
             return;
         }
         Context context = Vertx.currentContext();

@@ -11,7 +11,9 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * parameter becomes a message header (the routes read the request itself, and path parameters such as
  * {@code {sid}} are set apart from this filter), and no message header reaches an answer unless it is
  * one the service sets on purpose. A query such as {@code ?Set-Cookie=...} or a request header is
- * thus never echoed back, whatever a route forgets to remove.
+ * thus never echoed back, whatever a route forgets to remove. The CORS headers are not message
+ * headers: {@link Cors} puts them on the Vert.x answer before any route runs, so this filter never
+ * sees them and every answer of a browser path, refusals included, keeps them.
  */
 public final class EdgeHeaders implements HeaderFilterStrategy {
 

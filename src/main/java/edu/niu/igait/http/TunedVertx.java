@@ -11,7 +11,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The one place where the service reaches past Camel's settings into the HTTP server it runs on.
@@ -28,7 +30,11 @@ import io.vertx.ext.web.Router;
  * <li>HTTP/2 over cleartext (h2c) is off: the server speaks HTTP/1.1 only, where every refusal is
  * the API's JSON and the connection can be closed after it;</li>
  * <li>the root router answers what no route takes (unknown path, method not allowed) in the API's
- * JSON, and so does the server for a request it cannot parse.</li>
+ * JSON, and so does the server for a request it cannot parse;</li>
+ * <li>the root router's first handler, ahead of every route, answers browsers' CORS preflights
+ * ({@link Cors});</li>
+ * <li>with {@link ServerTls}, the server speaks HTTPS only (Camel's own SSL settings would need a
+ * keystore behind its SSLContextParameters; PEM files are what certificates come as).</li>
  * </ul>
  * {@link #tunedServers()} counts the servers it adjusted: start-up fails when the platform's server
  * was not among them (a Camel or Vert.x upgrade that changed the way), and {@code TunedVertxTest}
@@ -42,7 +48,25 @@ public final class TunedVertx {
     private final AtomicInteger tunedServers = new AtomicInteger();
 
     public TunedVertx(VertxOptions options, int idleTimeoutSeconds) {
+        this(options, idleTimeoutSeconds, null, null);
+    }
+
+    /**
+     * @param tls   HTTPS for the servers made through this instance, or null for plain HTTP; checked
+     *              here (key and certificate loaded, the key the certificate's), failing with a
+     *              StartupException naming the property
+     * @param front the root router's first handler (CORS), or null
+     */
+    public TunedVertx(VertxOptions options, int idleTimeoutSeconds, ServerTls tls, Handler<RoutingContext> front) {
         Vertx real = Vertx.vertx(options);
+        if (tls != null) {
+            try {
+                tls.check(real);
+            } catch (RuntimeException e) {
+                real.close();
+                throw e;
+            }
+        }
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                     && args[0] instanceof HttpServerOptions given) {
@@ -54,10 +78,13 @@ public final class TunedVertx {
                     options1.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
                 }
                 options1.setHttp2ClearTextEnabled(false);
+                if (tls != null) {
+                    tls.apply(options1);
+                }
                 HttpServer server = real.createHttpServer(options1);
                 server.invalidRequestHandler(Connections::refuseUnparsable);
                 tunedServers.incrementAndGet();
-                return jsonErrors(server);
+                return jsonErrors(server, front);
             }
             return invoke(real, method, args);
         };
@@ -74,10 +101,14 @@ public final class TunedVertx {
         return tunedServers.get();
     }
 
-    /** The server, seen through a proxy that gives the root router it is handed JSON error answers. */
-    private static HttpServer jsonErrors(HttpServer server) {
+    /** The server, seen through a proxy that gives the root router it is handed JSON error answers and the front handler. */
+    private static HttpServer jsonErrors(HttpServer server, Handler<RoutingContext> front) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("requestHandler") && args != null && args.length == 1 && args[0] instanceof Router router) {
+                if (front != null) {
+                    // Ahead of the platform's sub-router (order 0), so ahead of every route.
+                    router.route().order(-1).handler(front);
+                }
                 router.errorHandler(404, ctx -> Connections.refuse(ctx.request(), 404, "not_found", "no such endpoint"));
                 router.errorHandler(405, ctx -> Connections.refuse(ctx.request(), 405, "method_not_allowed",
                         ctx.request().method().name() + " is not allowed here"));

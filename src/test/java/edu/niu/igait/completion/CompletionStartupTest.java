@@ -32,6 +32,9 @@ class CompletionStartupTest {
     void theProdProfileWithoutAKeyRefusesToStartNamingIt() {
         Map<String, String> props = intakeAndCompletion();
         props.put("camel.main.profile", "prod");
+        // Otherwise as the prod profile takes it (it refuses uploads without sign-in).
+        props.put("igait.auth.mode", "firebase");
+        props.put("igait.auth.project-id", "igait-test");
         try (ServiceProcess service = ServiceProcess.start(props, Map.of("IGAIT_ACCESS_KEY", ""))) {
             assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
             assertThat(service.logText()).contains("iGait backend failed to start")
@@ -43,6 +46,9 @@ class CompletionStartupTest {
     void theProdProfileTakesTheKeyFromTheEnvironmentBeforeTheProperty() throws Exception {
         Map<String, String> props = intakeAndCompletion();
         props.put("camel.main.profile", "prod");
+        // Otherwise as the prod profile takes it (it refuses uploads without sign-in).
+        props.put("igait.auth.mode", "firebase");
+        props.put("igait.auth.project-id", "igait-test");
         props.put("igait.access-key", "a-property-key-that-loses-to-env");
         try (ServiceProcess service = ServiceProcess.start(props, Map.of("IGAIT_ACCESS_KEY", KEY)).awaitHealthy()) {
             HttpResponse<String> refused = CompletionCalls.multipart(service.uri(""),

@@ -67,7 +67,14 @@ class DevRunTest {
         ServiceProcess service = start(props);
         assertThat(service.logText()).contains("iGait dev run").contains("igait-dev-access-key")
                 .contains("local-access-key").contains("local-secret-key").contains("/dev/mail").contains("/dev/metis")
-                .contains("/dev/db/users/");
+                .contains("/dev/db/users/").contains("/dev/token?uid=");
+        // Its own signing key, made on this first run, readable by its owner only; tokens for valid uids only.
+        Path signingKey = service.dataDir().resolve("dev").resolve("auth").resolve("signing-key.jwk");
+        assertThat(signingKey).exists();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(signingKey))).isEqualTo("rw-------");
+        assertThat(service.logText()).doesNotContain(Files.readString(signingKey).substring(0, 40));
+        assertThat(Http.get(service.uri("/dev/token?uid=../etc")).statusCode()).isEqualTo(400);
+        assertThat(Http.get(service.uri("/dev/token")).statusCode()).isEqualTo(400);
 
         Path front = Videos.mp4(work.resolve("front.mp4"), 300_000);
         Path side = Videos.video(work.resolve("side.MOV"), "mov", 200_000);
@@ -81,7 +88,7 @@ class DevRunTest {
 
         // With the completion endpoint: Complete within 30 s of the upload, the result mail, working links.
         await().atMost(FLOW.minusNanos(System.nanoTime() - t0)).pollInterval(Duration.ofMillis(200))
-                .until(() -> statusCode(service, sid).equals("Complete"));
+                .until(() -> statusCode(service, uid, sid).equals("Complete"));
         assertCompleted(service, uid, front, side);
     }
 
@@ -96,9 +103,9 @@ class DevRunTest {
         String sid = upload(first, uid, front, side);
 
         // After the welcome mail went out and the ticket is done, while the simulated job runs.
-        await().atMost(FLOW).pollInterval(Duration.ofMillis(100)).until(() -> stage(first, sid).equals("done"));
+        await().atMost(FLOW).pollInterval(Duration.ofMillis(100)).until(() -> stage(first, uid, sid).equals("done"));
         assertThat(array(first, "/dev/metis")).hasSize(1);
-        assertThat(statusCode(first, sid)).isEqualTo("Processing");
+        assertThat(statusCode(first, uid, sid)).isEqualTo("Processing");
         first.kill();
 
         // S3Proxy, a child JVM, died with it: its port is free for the restart.
@@ -109,7 +116,7 @@ class DevRunTest {
         JsonNode submission = awaitSimulatorPosted(second);
         assertOneOfEach(second, props, uid, sid, submission, front, side);
 
-        await().atMost(FLOW).pollInterval(Duration.ofMillis(200)).until(() -> statusCode(second, sid).equals("Complete"));
+        await().atMost(FLOW).pollInterval(Duration.ofMillis(200)).until(() -> statusCode(second, uid, sid).equals("Complete"));
         assertCompleted(second, uid, front, side);
     }
 
@@ -255,9 +262,35 @@ class DevRunTest {
                 .field("email", "parent@example.org")
                 .file("fileuploadfront", front.getFileName().toString(), front)
                 .file("fileuploadside", side.getFileName().toString(), side);
-        HttpResponse<String> response = Http.post(service.uri("/api/v1/upload"), body);
+        // Signed in as in production: the dev run hands out tokens of its own key, and wants one.
+        HttpResponse<String> refused = Http.post(service.uri("/api/v1/upload"), body);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(service.uri("/api/v1/upload")).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", body.contentType())
+                .header("Authorization", "Bearer " + token(service, uid))
+                .POST(body.build())
+                .build());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(Http.json(response.body()).get("uid").asText()).isEqualTo(uid);
         return Http.json(response.body()).get("submissionId").asText();
+    }
+
+    /** {@code GET /dev/token?uid=<uid>}, as the README's walkthrough asks for one. */
+    private static String token(ServiceProcess service, String uid) {
+        HttpResponse<String> r = Http.get(service.uri("/dev/token?uid=" + uid));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+        JsonNode body = Http.json(r.body());
+        assertThat(body.get("uid").asText()).isEqualTo(uid);
+        return body.get("token").asText();
+    }
+
+    /** The status of a submission, read with its owner's token. */
+    private static JsonNode status(ServiceProcess service, String uid, String sid) {
+        HttpResponse<String> r = Http.send(HttpRequest.newBuilder(service.uri("/api/v1/submissions/" + sid)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token(service, uid)).GET().build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Http.json(r.body());
     }
 
     /** Waits until the simulator has posted the completion and got an HTTP answer; returns its record. */
@@ -377,12 +410,12 @@ class DevRunTest {
         return json;
     }
 
-    private static String statusCode(ServiceProcess service, String sid) {
-        return Http.json(Http.get(service.uri("/api/v1/submissions/" + sid)).body()).get("status").get("code").asText();
+    private static String statusCode(ServiceProcess service, String uid, String sid) {
+        return status(service, uid, sid).get("status").get("code").asText();
     }
 
-    private static String stage(ServiceProcess service, String sid) {
-        return Http.json(Http.get(service.uri("/api/v1/submissions/" + sid)).body()).get("stage").asText();
+    private static String stage(ServiceProcess service, String uid, String sid) {
+        return status(service, uid, sid).get("stage").asText();
     }
 
     private static String ext(Path file) {

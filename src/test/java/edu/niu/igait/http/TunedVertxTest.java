@@ -59,6 +59,68 @@ class TunedVertxTest {
         }
     }
 
+    /** A route takes its request paused; once answered (200), a request without a body leaves its connection for the next one. */
+    @Test
+    void aConnectionServesTheNextRequestAfterAnAnsweredGetAndClosesAfterARefusal() throws Exception {
+        try (TestService service = TestService.start();
+             Socket socket = new Socket(InetAddress.getLoopbackAddress(), service.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (String path : new String[] {"/api/v1/health", "/api/v1/health?again", "/api/v1/health"}) {
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String head = readHead(in);
+                assertThat(head).as(path).startsWith("HTTP/1.1 ").doesNotContainIgnoringCase("connection: close");
+                skipBody(in, head);
+            }
+            // A refusal still ends it.
+            out.write("POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 400").containsIgnoringCase("connection: close");
+        }
+    }
+
+    private static void skipBody(InputStream in, String head) throws java.io.IOException {
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *([0-9]+)").matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+            return;
+        }
+        while (true) {
+            String size = line(in).split(";")[0].trim();
+            int n = Integer.parseInt(size, 16);
+            in.readNBytes(n);
+            line(in);
+            if (n == 0) {
+                return;
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
+    }
+
+    private static String readHead(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("the connection closed after: " + head);
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
     @Test
     void theServiceClosesAnIdleConnectionRefusesH2cAndAnswersUnknownPathsAndMethodsInJson() throws Exception {
         try (TestService service = TestService.start(Map.of("igait.http.idle-timeout", "1s"))) {

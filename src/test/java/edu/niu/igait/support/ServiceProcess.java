@@ -63,8 +63,11 @@ public final class ServiceProcess implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.putAll(properties);
-        // Tests that are not about sign-in or limits upload freely: no token, no window to run out of.
-        props.putIfAbsent("igait.auth.mode", "none");
+        // Tests that are not about sign-in or limits upload freely: no token, no window to run out of. The dev run
+        // signs its own tokens (/dev/token): its profile decides.
+        if (!mainClass.equals("edu.niu.igait.dev.DevRun")) {
+            props.putIfAbsent("igait.auth.mode", "none");
+        }
         props.putIfAbsent("igait.limits.per-user", "1000000/1h");
         props.putIfAbsent("igait.limits.per-address", "1000000/1h");
         if (!props.containsKey("igait.pipeline.enabled")) {

@@ -48,10 +48,12 @@ public final class TestService implements AutoCloseable {
     private final CountDownLatch finished;
     private final CamelContext context;
     private final boolean ownDataDir;
+    private final String scheme;
 
     private TestService(Main main, Thread thread, int port, Path dataDir, boolean ownDataDir, AtomicReference<Throwable> failure,
-                        CountDownLatch finished, CamelContext context) {
+                        CountDownLatch finished, CamelContext context, String scheme) {
         this.ownDataDir = ownDataDir;
+        this.scheme = scheme;
         this.main = main;
         this.thread = thread;
         this.port = port;
@@ -145,7 +147,9 @@ public final class TestService implements AutoCloseable {
                     throw startFailed(failure.get(), "the service did not start within " + START_TIMEOUT.toSeconds() + " s");
                 }
             }
-            TestService service = new TestService(main, thread, port, dataDir, ownDataDir, failure, finished, context.get());
+            // With igait.http.tls.* the service speaks HTTPS only; the probe trusts whatever certificate it shows.
+            String scheme = props.keySet().stream().anyMatch(k -> k.startsWith("igait.http.tls.")) ? "https" : "http";
+            TestService service = new TestService(main, thread, port, dataDir, ownDataDir, failure, finished, context.get(), scheme);
             while (!Http.answers(service.uri(Http.PROBE_PATH))) {
                 if (finished.getCount() == 0) {
                     throw startFailed(failure.get(), "the service stopped during start-up");
@@ -205,9 +209,9 @@ public final class TestService implements AutoCloseable {
         return dataDir;
     }
 
-    /** {@code http://127.0.0.1:<port><path>}; path starts with '/' and may carry a query. */
+    /** {@code http://127.0.0.1:<port><path>} ({@code https} with TLS); path starts with '/' and may carry a query. */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create(scheme + "://127.0.0.1:" + port + path);
     }
 
     public CamelContext context() {
