@@ -23,13 +23,19 @@ public class JobStatus {
         this.store = store;
     }
 
-    /** Sets the status of the submission's job as the work of {@code stage}; returns the job as saved. */
+    /**
+     * Sets the status of the submission's job as the work of {@code stage}; returns the job as saved.
+     * The stages set statuses on the way to Metis and their failures; a result is set by stage 5
+     * alone (CompleteStage). So once the job shows a result, whatever comes here is a note.
+     */
     public Job set(String sid, StatusCode code, String value, String stage) {
         Job job = jobs.get(sid);
         boolean shown;
-        if (job.hasFinalStatus() && !code.isFinal()) {
+        if (job.hasFinalStatus() || code.isFinal()) {
             shown = false;
         } else if (job.jobId != null) {
+            // The store refuses too, in the same transaction as it reads its status: stage 5 may have
+            // written the result since job.json was read.
             shown = store.setStatus(job.uid, job.jobId, code, value);
         } else {
             shown = true;
@@ -40,7 +46,7 @@ public class JobStatus {
             return job;
         }
         return jobs.update(sid, j -> {
-            if (show && !(j.hasFinalStatus() && !code.isFinal())) {
+            if (show && !j.hasFinalStatus()) {
                 j.setStatus(code, value, Instant.now(), stage);
             } else {
                 j.note(value, Instant.now(), stage);

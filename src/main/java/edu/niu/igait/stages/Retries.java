@@ -76,7 +76,12 @@ public class Retries implements Processor {
         String value = texts.retrying(texts.unavailable(peer));
         try {
             Job job = jobs.get(ticket.submissionId);
-            if (job.status == null || !value.equals(job.status.value)) {
+            if (job.hasFinalStatus()) {
+                // The result stays what the app shows; the waiting mail goes into the history, once.
+                if (ticket.retry.attempts == 1) {
+                    status.note(ticket.submissionId, value, ticket.stage);
+                }
+            } else if (job.status == null || !value.equals(job.status.value)) {
                 status.set(ticket.submissionId, job.status == null ? edu.niu.igait.job.StatusCode.Submitting : job.status.code,
                         value, ticket.stage);
             }

@@ -44,6 +44,9 @@ class FinalStatusTest extends WithPeers {
         p.put("igait.retry.give-up-after", "5s");
         service = TestService.start(p);
         String uid = "final-user";
+        // Every status the app sees, as the app sees them (a listener on the database).
+        edu.niu.igait.support.StatusWatch watch = edu.niu.igait.support.StatusWatch.open(peers);
+        List<String> seen = watch.status(uid, 0);
         peers.mail.stop();
         Path video = Videos.mp4(tmp.resolve("v.mp4"), 20_000);
         String sid = UploadsForTests.post(service.uri("/api/v1/upload"), uid, PARENT, "x", video, video);
@@ -81,6 +84,10 @@ class FinalStatusTest extends WithPeers {
         assertThat(peers.mailsTo(PARENT)).hasSize(2);
         assertThat(code(uid)).isEqualTo("Complete");
         assertThat(value(uid)).isEqualTo("0.91");
+        // Once the result was there, the app never saw anything else, not even for a moment.
+        List<String> afterResult = seen.subList(seen.indexOf("Complete: 0.91"), seen.size());
+        assertThat(afterResult).containsOnly("Complete: 0.91");
+        watch.close();
     }
 
     private static String code(String uid) {
