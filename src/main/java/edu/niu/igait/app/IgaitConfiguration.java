@@ -28,11 +28,12 @@ public class IgaitConfiguration implements CamelConfiguration {
             jobs.createLayout();
             jobs.removeOrphans();
             CompletionTickets tickets = new CompletionTickets(jobs);
+            ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets);
             if (settings.bool("igait.pipeline.enabled", true)) {
-                PipelineBeans.bind(context, settings, jobs);
+                PipelineBeans.bind(context, settings, jobs, ops);
             }
-            HttpBeans.bindServer(context, settings, jobs);
+            ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs));
         } catch (RuntimeException e) {
             lock.close();
             throw e;
