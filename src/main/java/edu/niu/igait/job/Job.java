@@ -113,6 +113,11 @@ public class Job {
         setStatus(code, value, now, stage);
     }
 
+    /** For the routes' expressions (they read properties, not fields). */
+    public String getSubmissionId() {
+        return submissionId;
+    }
+
     /** The job shows a result from Metis, which nothing but another result replaces. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean hasFinalStatus() {
