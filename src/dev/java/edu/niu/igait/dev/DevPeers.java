@@ -274,6 +274,11 @@ public class DevPeers implements CamelConfiguration {
                           String bucket, String accessKey, Path keyFile, Path knownHosts, String sshUser, Duration metisDelay,
                           String metisResult, Path devDir) {
 
+        /** The management port's base URL (health and metrics), as camel.management.* set it. */
+        String management() {
+            return "http://" + settings.get("camel.management.host", "127.0.0.1") + ":" + settings.get("camel.management.port", "9876");
+        }
+
         String text() {
             String api = "http://" + host + ":" + apiPort;
             boolean keyFromEnv = System.getenv("IGAIT_ACCESS_KEY") != null && !System.getenv("IGAIT_ACCESS_KEY").isBlank();
@@ -290,6 +295,10 @@ public class DevPeers implements CamelConfiguration {
                             + " only, whatever Camel's summary above says)",
                     "                " + api + "/api/v1/submissions/<id>  (where a submission stands)",
                     "                " + api + "/api/v1/health",
+                    " Management     " + management() + "/observe/health/live   (liveness)",
+                    "                " + management() + "/observe/health/ready  (readiness: data folder, free disk, routes)",
+                    "                " + management() + "/observe/health?data=true   (every check; each peer UP or DOWN with its error)",
+                    "                " + management() + "/observe/metrics   (Prometheus: igait_*, Camel's, the JVM's)",
                     " Completion     " + api + "/api/v1/completion        (POST; what the Metis simulator calls)",
                     "   access key   " + (keyFromEnv ? "(from env IGAIT_ACCESS_KEY)" : accessKey)
                             + "   (form field igait_access_key, or Authorization: Bearer)",
