@@ -171,8 +171,20 @@ class UploadDrainTest {
                     int colon = h.indexOf(':');
                     headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
                 }
-                byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-                answer.complete(new Answer(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8)));
+                ByteArrayOutputStream body = new ByteArrayOutputStream();
+                if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                    for (String size; (size = line(in)) != null; ) {
+                        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+                        if (n == 0) {
+                            break;
+                        }
+                        body.write(in.readNBytes(n));
+                        line(in);
+                    }
+                } else {
+                    body.write(in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0"))));
+                }
+                answer.complete(new Answer(Integer.parseInt(status.split(" ")[1]), headers, body.toString(StandardCharsets.UTF_8)));
             } catch (IOException | RuntimeException e) {
                 answer.completeExceptionally(e);
             }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Readiness follows the data folder: DOWN while it is read-only, DOWN while the disk under it has no
+ * Readiness follows the data folder: DOWN while it is read-only (its uploads folder a read-only file system), DOWN while the disk under it has no
  * more free space than igait.limits.min-free-disk, UP again when that passes; liveness stays UP. The
  * data folder is a small tmpfs of its own (mounted here: the tests run as root, as CI does), so that
  * "read-only" and "full" are the file system's, not permissions root would ignore.
@@ -52,7 +52,10 @@ class ReadinessTest {
         try (TestService service = TestService.start(Map.of("igait.data-dir", mount.toString(), "igait.limits.min-free-disk", "1MiB"))) {
             assertThat(ready(service).statusCode()).isEqualTo(200);
 
-            assertThat(run("mount", "-o", "remount,ro", mount.toString())).isZero();
+            // The data folder itself cannot be remounted read-only while the service holds its lock file open
+            // for writing (as a kernel that hit disk errors would): its uploads folder becomes a read-only file system.
+            Path uploads = mount.resolve("uploads");
+            assertThat(run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", uploads.toString())).isZero();
             try {
                 var down = ready(service);
                 assertThat(down.statusCode()).isEqualTo(503);
@@ -64,7 +67,7 @@ class ReadinessTest {
                 assertThat(open.statusCode()).isEqualTo(503);
                 assertThat(open.body()).isEqualTo("{\"status\":\"DOWN\"}");
             } finally {
-                assertThat(run("mount", "-o", "remount,rw", mount.toString())).isZero();
+                assertThat(run("umount", uploads.toString())).isZero();
             }
             assertThat(ready(service).statusCode()).isEqualTo(200);
         }
