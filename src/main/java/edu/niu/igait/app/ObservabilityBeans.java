@@ -32,6 +32,8 @@ import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an operator sees of the service, on the management port ({@code camel.management.*}): the
@@ -40,6 +42,8 @@ import org.apache.camel.model.RouteDefinition;
  * when it is asked to stop ({@code igait.shutdown.drain}).
  */
 final class ObservabilityBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
 
     private ObservabilityBeans() {
     }
@@ -68,10 +72,17 @@ final class ObservabilityBeans {
         context.getRegistry().bind("health-free-disk", disk);
 
         Duration drain = settings.duration("igait.shutdown.drain", "30s");
+        if (drain.isNegative()) {
+            throw new StartupException("igait.shutdown.drain must be 0 or more, got " + settings.get("igait.shutdown.drain", "30s"));
+        }
+        // The whole stop takes at most camel.main.shutdown-timeout: the uploads' drain gets two thirds of it
+        // at most, so that the 503 is written and the stages' steps finish before Camel forces the rest down.
         long shutdownSeconds = settings.longValue("camel.main.shutdown-timeout", 45);
-        if (drain.isNegative() || drain.toSeconds() >= shutdownSeconds) {
-            throw new StartupException("igait.shutdown.drain (" + settings.get("igait.shutdown.drain", "30s") + ") must be at least 0 and"
-                    + " shorter than camel.main.shutdown-timeout (" + shutdownSeconds + " s), which bounds the whole shutdown");
+        Duration bound = Duration.ofSeconds(Math.max(0, shutdownSeconds)).multipliedBy(2).dividedBy(3);
+        if (drain.compareTo(bound) > 0) {
+            LOG.warn("igait.shutdown.drain ({}) does not fit in camel.main.shutdown-timeout ({} s): uploads in progress get {} ms on a"
+                    + " stop", settings.get("igait.shutdown.drain", "30s"), shutdownSeconds, bound.toMillis());
+            drain = bound;
         }
         ShutdownDrain shutdown = new ShutdownDrain(drain);
         context.getManagementStrategy().addEventNotifier(shutdown);

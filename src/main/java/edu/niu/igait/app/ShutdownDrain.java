@@ -48,7 +48,8 @@ final class ShutdownDrain extends EventNotifierSupport {
         UploadReceiver r = receiver;
         int uploads = r == null ? 0 : r.inProgress();
         LOG.info("stopping: readiness is DOWN; {} upload(s) in progress have {} s to finish (igait.shutdown.drain), the stages"
-                + " finish their current step and leave waiting retries for the next start", uploads, drain.toSeconds());
+                + " finish their current step and leave waiting retries for the next start", uploads,
+                drain.toMillis() % 1000 == 0 ? Long.toString(drain.toSeconds()) : String.format(java.util.Locale.ROOT, "%.1f", drain.toMillis() / 1000.0));
         if (r != null) {
             r.drain(drain);
         }

@@ -79,9 +79,20 @@ class ManagementPortTest {
     }
 
     @Test
-    void aDrainAsLongAsTheShutdownTimeoutStopsStartUpNamingBoth() {
-        assertThatThrownBy(() -> TestService.start(Map.of("igait.shutdown.drain", "45s")).close())
-                .hasMessageContaining("igait.shutdown.drain").hasMessageContaining("camel.main.shutdown-timeout");
+    void aDrainThatIsNotADurationStopsStartUpNamingTheProperty() {
+        assertThatThrownBy(() -> TestService.start(Map.of("igait.shutdown.drain", "soon")).close())
+                .hasMessageContaining("igait.shutdown.drain");
+    }
+
+    @Test
+    void aDrainLongerThanTheShutdownAllowsIsCutToFitWithAWarning() {
+        try (ServiceProcess service = ServiceProcess.start(Map.of("camel.main.shutdown-timeout", "6", "igait.shutdown.drain", "30s"))
+                .awaitHealthy()) {
+            assertThat(service.logText()).contains("igait.shutdown.drain (30s) does not fit in camel.main.shutdown-timeout (6 s)");
+            service.terminate();
+            service.awaitExit(Duration.ofSeconds(60));
+            assertThat(service.logText()).contains("have 4 s to finish (igait.shutdown.drain)");
+        }
     }
 
     @Test
