@@ -74,6 +74,11 @@ class PeersDownAtStartTest extends WithPeers {
             p.put("igait.mail.host", "no-such-host.invalid");
             p.put("igait.metis.host", "127.0.0.1");
             p.put("igait.metis.port", Integer.toString(blackHole.getLocalPort()));
+            // The simulator's host keys, as known_hosts lists them for the black hole's port.
+            Path knownHosts = tmp.resolve("known_hosts_black_hole");
+            Files.writeString(knownHosts, Files.readString(peers.knownHosts)
+                    .replace("]:" + peers.metis.port(), "]:" + blackHole.getLocalPort()));
+            p.put("igait.metis.known-hosts", knownHosts.toString());
             p.put("igait.firebase.database-url", "https://no-such-db.invalid");
             service = TestService.start(p);
             String sid = upload("black-hole");
