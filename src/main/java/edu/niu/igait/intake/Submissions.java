@@ -49,8 +49,14 @@ public class Submissions {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("at", h.at.toString());
             e.put("stage", h.stage);
-            e.put("code", h.code.name());
-            e.put("value", h.value);
+            // A note (what a stage did while the status stayed, e.g. a final one) has no code of its own.
+            if (h.code != null) {
+                e.put("code", h.code.name());
+                e.put("value", h.value);
+            }
+            if (h.note != null) {
+                e.put("note", h.note);
+            }
             history.add(e);
         }
         body.put("history", history);
