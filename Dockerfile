@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t igait-backend .
-# Run:   docker run -p 443:8080 -v igait-data:/app/data \
+# Run:   docker run -p 443:8080 --stop-timeout 60 -v igait-data:/app/data \
 #          -v $PWD/application-prod.properties:/app/application-prod.properties:ro \
 #          -v /etc/letsencrypt:/etc/letsencrypt:ro \
 #          -v $PWD/routes:/app/routes:ro -e IGAIT_ACCESS_KEY=... -e FIREBASE_DATABASE_URL=... igait-backend
@@ -30,9 +30,15 @@ RUN mkdir -p /app/data && chown -R igait:igait /app/data
 USER igait
 # Jobs, stage folders, failed and done: keep them across container restarts.
 VOLUME ["/app/data"]
-EXPOSE 8080
+# 8080: the API. 9876: health and metrics (camel.management.port) for the orchestrator and Prometheus;
+# never publish it to the internet (no authentication).
+EXPOSE 8080 9876
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
-# HTTPS when the service serves TLS itself (the certificate names the public host, not 127.0.0.1: -k), else HTTP.
+# Liveness on the management port: the process works (readiness, /observe/health/ready, is for a load
+# balancer: it goes DOWN at SIGTERM, with a read-only data folder, or a disk at its margin).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD curl -fsSk https://127.0.0.1:8080/api/v1/health || curl -fsS http://127.0.0.1:8080/api/v1/health || exit 1
+  CMD curl -fsS http://127.0.0.1:9876/observe/health/live || exit 1
+# SIGTERM drains: uploads get igait.shutdown.drain (30s), the whole stop camel.main.shutdown-timeout
+# (45s). Give it that long: docker stop --time 60, or stop_grace_period: 60s in compose.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-Dcamel.main.profile=prod", "-jar", "/app/igait-backend.jar"]

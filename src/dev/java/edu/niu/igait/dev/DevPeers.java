@@ -295,6 +295,11 @@ public class DevPeers implements CamelConfiguration {
                           String bucket, String accessKey, Path keyFile, Path knownHosts, String sshUser, Duration metisDelay,
                           String metisResult, Path devDir, DevTokens tokens) {
 
+        /** The management port's base URL (health and metrics), as camel.management.* set it. */
+        String management() {
+            return "http://" + settings.get("camel.management.host", "127.0.0.1") + ":" + settings.get("camel.management.port", "9876");
+        }
+
         String text() {
             String api = "http://" + host + ":" + apiPort;
             boolean keyFromEnv = System.getenv("IGAIT_ACCESS_KEY") != null && !System.getenv("IGAIT_ACCESS_KEY").isBlank();
@@ -315,6 +320,10 @@ public class DevPeers implements CamelConfiguration {
                             + tokens.project() + ", " + settings.get("igait.dev.token-validity", "1h") + "); send it as",
                     "                Authorization: Bearer <token>   (igait.auth.mode=" + settings.get("igait.auth.mode", "firebase")
                             + "; dev signing key under " + devDir.resolve("auth") + ")",
+                    " Management     " + management() + "/observe/health/live   (liveness)",
+                    "                " + management() + "/observe/health/ready  (readiness: data folder, free disk, routes)",
+                    "                " + management() + "/observe/health?data=true   (every check; each peer UP or DOWN with its error)",
+                    "                " + management() + "/observe/metrics   (Prometheus: igait_*, Camel's, the JVM's)",
                     " Completion     " + api + "/api/v1/completion        (POST; what the Metis simulator calls)",
                     "   access key   " + (keyFromEnv ? "(from env IGAIT_ACCESS_KEY)" : accessKey)
                             + "   (form field igait_access_key, or Authorization: Bearer)",

@@ -85,7 +85,7 @@ final class HttpBeans {
      * The routes run on Vert.x's worker pool, where an upload holds a thread until its body is stored:
      * the pool has one per upload allowed at once and {@link #WORKER_HEADROOM} more.
      */
-    static void bindServer(CamelContext context, Settings settings, JobRepository jobs) {
+    static UploadReceiver bindServer(CamelContext context, Settings settings, JobRepository jobs) {
         long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
         long idleSeconds = settings.duration("igait.http.idle-timeout", "120s").toSeconds();
         int concurrent = settings.intValue("igait.limits.concurrent-uploads", 32);
@@ -122,6 +122,7 @@ final class HttpBeans {
         UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory));
         IgaitConfiguration.stopWithCamel(context, "the upload receiver", receiver::stop);
         context.getRegistry().bind("uploadReceiver", receiver);
+        return receiver;
     }
 
     private static UploadLimits limits(Settings settings, JobRepository jobs) {

@@ -38,11 +38,12 @@ public class IgaitConfiguration implements CamelConfiguration {
             } catch (Exception e) {
                 throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
             }
+            ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets, alerts);
             if (settings.bool("igait.pipeline.enabled", true)) {
-                PipelineBeans.bind(context, settings, jobs, alerts);
+                PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }
-            HttpBeans.bindServer(context, settings, jobs);
+            ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs));
         } catch (RuntimeException e) {
             lock.close();
             throw e;

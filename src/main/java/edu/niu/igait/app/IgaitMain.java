@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import edu.niu.igait.logging.LogFormat;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.main.Main;
 
@@ -55,6 +56,11 @@ public final class IgaitMain {
                     + " product; start the dev run from the project folder with: " + DEV_RUN);
         }
         main.setPropertyPlaceholderLocations(locations(profile));
+        // Before anything logs: every line of the run in the one format.
+        String format = earlyProperty(LogFormat.PROPERTY, overrides, profile);
+        if (LogFormat.apply(format) == null) {
+            throw new StartupException(LogFormat.PROPERTY + " must be plain or json, got '" + format + "'");
+        }
         Properties own = new Properties();
         for (String name : overrides.stringPropertyNames()) {
             if (name.startsWith("igait.") || name.startsWith("camel.")) {
@@ -74,6 +80,7 @@ public final class IgaitMain {
         main.addMainListener(new ProdProfile());
         main.addMainListener(new StartupGuard());
         main.addMainListener(new ServerLimits());
+        main.addMainListener(new ObservabilityBeans.MeterRegistryFirst());
         return main;
     }
 
@@ -98,6 +105,36 @@ public final class IgaitMain {
             }
         }
         return p == null || p.isBlank() ? null : p.trim();
+    }
+
+    /**
+     * A property needed before Camel reads its properties (the log format): the overrides, the
+     * environment variable Camel would take for it (IGAIT_LOG_FORMAT for igait.log.format), then the
+     * files in the order Camel reads them.
+     */
+    static String earlyProperty(String name, Properties overrides, String profile) {
+        String value = overrides.getProperty(name);
+        if (value == null) {
+            value = System.getenv(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'));
+        }
+        for (String location : locations(profile).split(",")) {
+            if (value != null) {
+                break;
+            }
+            String where = location.substring(0, location.indexOf(';'));
+            Properties props = new Properties();
+            try (InputStream in = where.startsWith("file:") ? (Files.isRegularFile(Path.of(where.substring(5)))
+                    ? Files.newInputStream(Path.of(where.substring(5))) : null)
+                    : IgaitMain.class.getResourceAsStream("/" + where.substring("classpath:".length()))) {
+                if (in != null) {
+                    props.load(in);
+                }
+            } catch (IOException e) {
+                throw new StartupException("cannot read " + where + ": " + e.getMessage(), e);
+            }
+            value = props.getProperty(name);
+        }
+        return value;
     }
 
     private static String readProfile(Path file) {

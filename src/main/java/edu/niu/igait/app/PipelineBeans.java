@@ -25,6 +25,8 @@ import edu.niu.igait.stages.NotifyStage;
 import edu.niu.igait.stages.OverdueResults;
 import edu.niu.igait.stages.RecordStage;
 import edu.niu.igait.stages.Retries;
+import edu.niu.igait.stages.RetryTimer;
+import edu.niu.igait.stages.StageEvents;
 import edu.niu.igait.stages.StatusTexts;
 import edu.niu.igait.stages.StoreStage;
 import edu.niu.igait.stages.SubmitStage;
@@ -50,7 +52,8 @@ final class PipelineBeans {
     private PipelineBeans() {
     }
 
-    static void bind(CamelContext context, Settings settings, JobRepository jobs, OperatorAlerts alerts) {
+    static void bind(CamelContext context, Settings settings, JobRepository jobs, OperatorAlerts alerts,
+                     ObservabilityBeans.Ops ops) {
         Registry registry = context.getRegistry();
         Duration linkValidity = settings.duration("igait.completion.link-validity", "7d");
         if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
@@ -67,9 +70,17 @@ final class PipelineBeans {
         JobStatus status = new JobStatus(jobs, store);
         // A scheduler of its own for each stage's consumer: it polls, and wakes the stage when a ticket lands.
         registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
-        registry.bind("tickets", new Tickets(jobs, context));
-        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after", "24h")));
-        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts));
+        // The peers' health checks, and the stages' reports to them and to the meters.
+        ObservabilityBeans.bindPeers(context, settings, ops);
+        StageEvents events = ops.stageEvents();
+        registry.bind("tickets", new Tickets(jobs, context, events));
+        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after", "24h"), events));
+        // The timer the retries wait on (routes/errors.yaml): released at once when the service stops.
+        RetryTimer retryTimer = new RetryTimer();
+        IgaitConfiguration.stopWithCamel(context, "the retry timer", retryTimer::shutdownNow);
+        registry.bind("retryTimer", retryTimer);
+        ops.shutdown.retries(retryTimer);
+        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts, events));
         registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
                 settings.duration("igait.metis.result-timeout", "48h")));
 

@@ -45,30 +45,45 @@ final class StartupGuard extends MainListenerSupport {
     @Override
     public void beforeStart(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
-        boolean enabled = Boolean.parseBoolean(
-                context.getPropertiesComponent().resolveProperty("camel.server.enabled").orElse("false"));
-        if (!enabled) {
-            return;
+        int api = -1;
+        if (enabled(context, "camel.server.enabled")) {
+            api = checkPort(context, "camel.server", "8080");
         }
-        String portText = context.getPropertiesComponent().resolveProperty("camel.server.port").orElse("8080");
-        String host = context.getPropertiesComponent().resolveProperty("camel.server.host").orElse("0.0.0.0");
+        if (enabled(context, "camel.management.enabled")) {
+            int management = checkPort(context, "camel.management", "9876");
+            if (management != 0 && management == api) {
+                throw new StartupException("camel.management.port must differ from camel.server.port (" + api
+                        + "): health and metrics are served apart from the public API");
+            }
+        }
+    }
+
+    private static boolean enabled(CamelContext context, String property) {
+        return Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty(property).orElse("false").trim());
+    }
+
+    /** {@code <prefix>.port} on {@code <prefix>.host} can be bound (0: any free port); returns the port. */
+    private static int checkPort(CamelContext context, String prefix, String defaultPort) {
+        String portText = context.getPropertiesComponent().resolveProperty(prefix + ".port").orElse(defaultPort);
+        String host = context.getPropertiesComponent().resolveProperty(prefix + ".host").orElse("0.0.0.0");
         int port;
         try {
             port = Integer.parseInt(portText.trim());
         } catch (NumberFormatException e) {
-            throw new StartupException("camel.server.port must be a number, got '" + portText + "'");
+            throw new StartupException(prefix + ".port must be a number, got '" + portText + "'");
         }
         if (port == 0) {
-            return;
+            return 0;
         }
         // Vert.x only logs a warning when it cannot bind: find out first, while we can still refuse to start.
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            probe.bind(new InetSocketAddress(InetAddress.getByName(host.trim()), port));
         } catch (IOException e) {
-            throw new StartupException("camel.server.port " + port + " on " + host + " is not available ("
+            throw new StartupException(prefix + ".port " + port + " on " + host + " is not available ("
                     + e.getMessage() + "): stop what uses it or choose another port");
         }
+        return port;
     }
 
     private static int indexOfWildcard(String path) {

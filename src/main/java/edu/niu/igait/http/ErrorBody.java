@@ -57,6 +57,7 @@ public final class ErrorBody {
             }
             r.headers().forEach(out::setHeader);
             out.setBody(json(r.code(), r.getMessage(), r.field()));
+            answered(exchange, r.code());
         } else {
             // Answered, and never forgotten: the route, the submission if there is one, the error; never the body.
             Object sid = exchange.getProperty("submissionId");
@@ -65,6 +66,15 @@ public final class ErrorBody {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 500);
             out.setBody(json("internal_error",
                     "the service could not process the request; nothing was accepted, try again later", null));
+            answered(exchange, "internal_error");
         }
     }
+
+    /** For the metrics (metrics.ServiceMetrics counts a refused upload by the code it was answered with). */
+    private static void answered(Exchange exchange, String code) {
+        exchange.setProperty(ANSWERED_CODE, code);
+    }
+
+    /** The exchange property that holds the error code answered; the same name as metrics.ServiceMetrics.ANSWERED_CODE. */
+    public static final String ANSWERED_CODE = "igaitErrorCode";
 }

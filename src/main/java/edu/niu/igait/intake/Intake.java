@@ -15,6 +15,7 @@ import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.job.SubmissionId;
 import edu.niu.igait.job.Ticket;
+import edu.niu.igait.logging.JobFields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,8 @@ public class Intake {
             throw e instanceof IOException io ? new UncheckedIOException("cannot store submission", io) : (RuntimeException) e;
         }
         long mb = (upload.front().bytes() + upload.side().bytes()) / (1024 * 1024);
+        // The job's ids as log fields for the rest of this route step (logging.ExchangeMdc restores them after it).
+        JobFields.put(sid, upload.uid(), null, null);
         LOG.info(edu.niu.igait.logging.Subsystem.INTAKE, "submission {} for uid {}: accepted, 2 videos ({} MB) stored in {} ms", sid, upload.uid(), mb,
                 Duration.ofNanos(System.nanoTime() - started).toMillis());
         return job;

@@ -85,6 +85,10 @@ public final class UploadReceiver {
     private final long maxRequestBytes;
     private final ExecutorService disk;
     private final MemoryBudget budget;
+    /** The uploads being read now, for {@link #drain}. */
+    private final java.util.Set<Receiving> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Once the service stops: the System.nanoTime() by which every upload still arriving is refused 503. */
+    private volatile Long drainDeadline;
 
     public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget) {
         this(uploadsDir, maxVideoBytes, budget, diskThreads());
@@ -124,6 +128,25 @@ public final class UploadReceiver {
     /** Stops the disk threads; uploads still arriving fail. */
     public void stop() {
         disk.shutdownNow();
+    }
+
+    /**
+     * The service is stopping ({@code igait.shutdown.drain}): the uploads being read now, and any whose
+     * reading begins from now on, have {@code grace} to arrive whole; one still arriving then is refused
+     * {@code 503 unavailable} with {@code Retry-After}, its temp files deleted, so the client hears to
+     * send it again instead of losing its connection.
+     */
+    public void drain(java.time.Duration grace) {
+        long deadline = System.nanoTime() + Math.max(0, grace.toNanos());
+        drainDeadline = deadline;
+        for (Receiving receiving : active) {
+            receiving.stopBy(deadline);
+        }
+    }
+
+    /** Uploads being read now. */
+    public int inProgress() {
+        return active.size();
     }
 
     /**
@@ -200,6 +223,11 @@ public final class UploadReceiver {
         void start() {
             if (over) {
                 return;
+            }
+            active.add(this);
+            Long deadline = drainDeadline;
+            if (deadline != null) {
+                stopBy(deadline);
             }
             request.handler(this::chunk);
             request.endHandler(v -> ended());
@@ -384,8 +412,31 @@ public final class UploadReceiver {
             }
         }
 
+        /** At {@code deadline} (System.nanoTime()), refuses the upload if it is still arriving: the service stops. */
+        void stopBy(long deadline) {
+            context.runOnContext(v -> {
+                long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (millis <= 0) {
+                    cutOffByShutdown();
+                } else {
+                    context.owner().setTimer(millis, id -> cutOffByShutdown());
+                }
+            });
+        }
+
+        private void cutOffByShutdown() {
+            if (over) {
+                return;
+            }
+            LOG.warn(Subsystem.INTAKE, "an upload still arriving when the service stopped was refused 503 after {} MB"
+                    + " (igait.shutdown.drain): the client is told to send it again", received / (1024 * 1024));
+            refuse(RequestRejected.retryAfter(503, "unavailable",
+                    "the service is restarting and could not take the rest of this upload; send it again in a minute", 60));
+        }
+
         /** The exchange is done (answered, or its connection gone): what was not moved away goes. */
         private void finished() {
+            active.remove(this);
             stopFlushing();
             if (!over) {
                 over = true;

@@ -52,6 +52,9 @@ public class Ticket {
     public Integer jobId;
     @JsonIgnore
     public long openedNanos;
+    /** When the stage's current attempt began (its opening, or its latest retry). */
+    @JsonIgnore
+    public long attemptNanos;
 
     /** A stage's retries, kept across restarts so that the give-up time counts from the first failure. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

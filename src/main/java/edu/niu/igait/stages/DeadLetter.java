@@ -29,12 +29,18 @@ public class DeadLetter {
     private final JobStatus status;
     private final StatusTexts texts;
     private final OperatorAlerts alerts;
+    private final StageEvents events;
 
     public DeadLetter(JobRepository jobs, JobStatus status, StatusTexts texts, OperatorAlerts alerts) {
+        this(jobs, status, texts, alerts, StageEvents.NONE);
+    }
+
+    public DeadLetter(JobRepository jobs, JobStatus status, StatusTexts texts, OperatorAlerts alerts, StageEvents events) {
         this.jobs = jobs;
         this.status = status;
         this.texts = texts;
         this.alerts = alerts;
+        this.events = events;
     }
 
     /** Why the stage failed: a refusal's own words, or the peer that stayed unavailable. */
@@ -49,6 +55,7 @@ public class DeadLetter {
         if (ticket != null) {
             Tickets.mdc(ticket);
         }
+        events.failed(ticket, stage, Errors.peer(error).orElse(ticket == null ? null : ticket.peer), error);
         LOG.error(Subsystem.forPeer(Errors.peer(error).orElse(ticket == null ? null : ticket.peer)), "{}: {} failed for good: {} ({})",
                 ticket == null ? "a ticket" : ticket, stage, reason, Errors.summary(error));
         if (ticket == null || ticket.isCompletion()) {

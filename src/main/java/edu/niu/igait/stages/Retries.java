@@ -8,6 +8,8 @@ import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.logging.Subsystem;
+import edu.niu.igait.logging.JobFields;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -27,12 +29,18 @@ public class Retries implements Processor {
     private final JobStatus status;
     private final StatusTexts texts;
     private final Duration giveUpAfter;
+    private final StageEvents events;
 
     public Retries(JobRepository jobs, JobStatus status, StatusTexts texts, Duration giveUpAfter) {
+        this(jobs, status, texts, giveUpAfter, StageEvents.NONE);
+    }
+
+    public Retries(JobRepository jobs, JobStatus status, StatusTexts texts, Duration giveUpAfter, StageEvents events) {
         this.jobs = jobs;
         this.status = status;
         this.texts = texts;
         this.giveUpAfter = giveUpAfter;
+        this.events = events;
     }
 
     /** The {@code retryWhile} predicate: within the give-up time since the stage first failed. */
@@ -45,7 +53,11 @@ public class Retries implements Processor {
         return Duration.between(since, Instant.now()).compareTo(giveUpAfter) < 0;
     }
 
-    /** The {@code onRedelivery} processor: notes the attempt, and shows the app what is retried. */
+    /**
+     * The {@code onRedelivery} processor, just before the stage's steps run again: notes the attempt,
+     * and shows the app what is retried. A service that is stopping runs no more attempts: the job is
+     * given up for this run ({@link StageAbandoned}), its ticket stays where it is for the next start.
+     */
     @Override
     public void process(Exchange exchange) {
         Ticket ticket = exchange.getProperty(Tickets.PROPERTY, Ticket.class);
@@ -53,7 +65,23 @@ public class Retries implements Processor {
         if (ticket == null) {
             return;
         }
+        CamelContext context = exchange.getContext();
+        if (context.isStopping() || context.isStopped()) {
+            // No redelivery, and a failed exchange: the file consumer leaves the ticket in its folder.
+            exchange.setException(new StageAbandoned(ticket.stage));
+            exchange.setRouteStop(true);
+            return;
+        }
+        // Outside the route's steps (the error handler calls it): the job's log fields for this call only.
+        try (JobFields.Scope fields = Tickets.fields(ticket)) {
+            retry(ticket, error);
+        }
+        ticket.attemptNanos = System.nanoTime();
+    }
+
+    private void retry(Ticket ticket, Throwable error) {
         String peer = Errors.peer(error).orElse(ticket.peer);
+        events.retried(ticket, peer, error);
         if (ticket.retry == null || !ticket.stage.equals(ticket.retry.stage)) {
             ticket.retry = new Ticket.Retry();
             ticket.retry.stage = ticket.stage;
@@ -66,7 +94,6 @@ public class Retries implements Processor {
         } catch (RuntimeException e) {
             LOG.warn("{}: cannot note the retry in the ticket: {}", ticket, Errors.summary(e));
         }
-        Tickets.mdc(ticket);
         LOG.warn(Subsystem.forPeer(peer), "{}: {} failed ({}), retry {}", ticket, ticket.stage, Errors.summary(error),
                 ticket.retry.attempts);
         if (ticket.isCompletion() || ticket.jobId == null) {

@@ -9,8 +9,8 @@ import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.SubmissionId;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.job.Uid;
+import edu.niu.igait.logging.JobFields;
 import org.apache.camel.CamelContext;
-import org.slf4j.MDC;
 
 /**
  * What every stage does with its ticket before and after its own steps (the stage template,
@@ -24,10 +24,16 @@ public class Tickets {
 
     private final JobRepository jobs;
     private final CamelContext context;
+    private final StageEvents events;
 
     public Tickets(JobRepository jobs, CamelContext context) {
+        this(jobs, context, StageEvents.NONE);
+    }
+
+    public Tickets(JobRepository jobs, CamelContext context, StageEvents events) {
         this.jobs = jobs;
         this.context = context;
+        this.events = events;
     }
 
     /**
@@ -43,6 +49,7 @@ public class Tickets {
         ticket.stage = stage;
         ticket.peer = peer;
         ticket.openedNanos = System.nanoTime();
+        ticket.attemptNanos = ticket.openedNanos;
         String name = file.getFileName().toString();
         if (!ticket.isCompletion()) {
             if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
@@ -72,6 +79,7 @@ public class Tickets {
             ticket.retry = null;
             jobs.saveTicket(ticket);
         }
+        events.passed(ticket, Duration.ofNanos(System.nanoTime() - (ticket.attemptNanos == 0 ? ticket.openedNanos : ticket.attemptNanos)));
     }
 
     /** How long the stage has worked on the ticket. */
@@ -79,19 +87,16 @@ public class Tickets {
         return ticket.openedNanos == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - ticket.openedNanos);
     }
 
-    /** The job's ids as log fields (sid, uid, jobId, stage); never medical data. */
+    /**
+     * The job's ids as log fields (sid, uid, jobId, stage; never medical data), for the rest of the
+     * route step that calls this (logging.ExchangeMdc puts the exchange's own back when the step ends).
+     */
     static void mdc(Ticket ticket) {
-        put("stage", ticket.stage);
-        put("sid", ticket.submissionId);
-        put("uid", ticket.uid);
-        put("jobId", ticket.jobId == null ? null : ticket.jobId.toString());
+        fields(ticket);
     }
 
-    private static void put(String key, String value) {
-        if (value == null) {
-            MDC.remove(key);
-        } else {
-            MDC.put(key, value);
-        }
+    /** The job's ids as log fields until the scope closes: for code that runs outside a route step. */
+    static JobFields.Scope fields(Ticket ticket) {
+        return JobFields.put(ticket.submissionId, ticket.uid, ticket.jobId, ticket.stage);
     }
 }

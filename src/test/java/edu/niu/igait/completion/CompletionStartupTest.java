@@ -59,8 +59,8 @@ class CompletionStartupTest {
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
             Path ticket = service.dataDir().resolve("stages").resolve("5-complete").resolve(Http.json(accepted.body()).get("ticket").asText());
             assertThat(Http.json(Files.readString(ticket)).get("status_content").asText()).isEqualTo("0.5");
-            // Waiting tickets are counted by the health endpoint, completion tickets included.
-            assertThat(Http.json(Http.get(service.uri("/api/v1/health")).body()).get("waiting").get("5-complete").asInt()).isEqualTo(1);
+            // Waiting tickets are counted on the management port's metrics, completion tickets included.
+            assertThat(Http.get(service.managementUri("/observe/metrics")).body()).contains("igait_stage_tickets{stage=\"5-complete\"} 1");
             assertThat(service.logText()).doesNotContain(KEY);
         }
     }

@@ -28,12 +28,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path dataDir;
     private final Path log;
     private final boolean ownDataDir;
 
-    private ServiceProcess(Process process, int port, Path dataDir, boolean ownDataDir, Path log) {
+    private ServiceProcess(Process process, int port, int managementPort, Path dataDir, boolean ownDataDir, Path log) {
         this.process = process;
+        this.managementPort = managementPort;
         this.ownDataDir = ownDataDir;
         this.port = port;
         this.dataDir = dataDir;
@@ -62,6 +64,7 @@ public final class ServiceProcess implements AutoCloseable {
                                        String mainClass) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
+        props.put("camel.management.host", "127.0.0.1");
         props.putAll(properties);
         // Tests that are not about sign-in or limits upload freely: no token, no window to run out of. The dev run
         // signs its own tokens (/dev/token): its profile decides.
@@ -82,6 +85,9 @@ public final class ServiceProcess implements AutoCloseable {
             if (!props.containsKey("camel.server.port")) {
                 props.put("camel.server.port", Integer.toString(Ports.freePort()));
             }
+            if (!props.containsKey("camel.management.port")) {
+                props.put("camel.management.port", Integer.toString(Ports.freePort()));
+            }
             Path logs = Path.of("target", "service-logs").toAbsolutePath();
             Files.createDirectories(logs);
             Path log = Files.createTempFile(logs, "service-", ".log");
@@ -100,7 +106,8 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().putAll(environment);
             Process process = builder.start();
             return new ServiceProcess(process, Integer.parseInt(props.get("camel.server.port")),
-                    Path.of(props.get("igait.data-dir")).toAbsolutePath(), ownDataDir, log);
+                    Integer.parseInt(props.get("camel.management.port")), Path.of(props.get("igait.data-dir")).toAbsolutePath(),
+                    ownDataDir, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the service process", e);
         }
@@ -200,6 +207,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** The management port's {@code http://127.0.0.1:<port><path>} (health and metrics). */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    /** Sends SIGTERM (a graceful stop, as an orchestrator asks for one) and returns at once. */
+    public void terminate() {
+        process.destroy();
     }
 
     /** The file stdout and stderr go to. */

@@ -43,6 +43,7 @@ public final class TestService implements AutoCloseable {
     private final Main main;
     private final Thread thread;
     private final int port;
+    private final int managementPort;
     private final Path dataDir;
     private final AtomicReference<Throwable> failure;
     private final CountDownLatch finished;
@@ -50,9 +51,10 @@ public final class TestService implements AutoCloseable {
     private final boolean ownDataDir;
     private final String scheme;
 
-    private TestService(Main main, Thread thread, int port, Path dataDir, boolean ownDataDir, AtomicReference<Throwable> failure,
-                        CountDownLatch finished, CamelContext context, String scheme) {
+    private TestService(Main main, Thread thread, int port, int managementPort, Path dataDir, boolean ownDataDir,
+                        AtomicReference<Throwable> failure, CountDownLatch finished, CamelContext context, String scheme) {
         this.ownDataDir = ownDataDir;
+        this.managementPort = managementPort;
         this.scheme = scheme;
         this.main = main;
         this.thread = thread;
@@ -79,6 +81,7 @@ public final class TestService implements AutoCloseable {
     public static TestService start(Map<String, String> overrides) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
+        props.put("camel.management.host", "127.0.0.1");
         props.putAll(overrides);
         // Tests that are not about sign-in or limits upload freely: no token, no window to run out of.
         props.putIfAbsent("igait.auth.mode", "none");
@@ -104,6 +107,10 @@ public final class TestService implements AutoCloseable {
             props.put("camel.server.port", Integer.toString(Ports.freePort()));
         }
         int port = Integer.parseInt(props.get("camel.server.port"));
+        if (!props.containsKey("camel.management.port")) {
+            props.put("camel.management.port", Integer.toString(Ports.freePort()));
+        }
+        int managementPort = Integer.parseInt(props.get("camel.management.port"));
         Properties properties = new Properties();
         properties.putAll(props);
 
@@ -149,7 +156,8 @@ public final class TestService implements AutoCloseable {
             }
             // With igait.http.tls.* the service speaks HTTPS only; the probe trusts whatever certificate it shows.
             String scheme = props.keySet().stream().anyMatch(k -> k.startsWith("igait.http.tls.")) ? "https" : "http";
-            TestService service = new TestService(main, thread, port, dataDir, ownDataDir, failure, finished, context.get(), scheme);
+            TestService service = new TestService(main, thread, port, managementPort, dataDir, ownDataDir, failure, finished,
+                    context.get(), scheme);
             while (!Http.answers(service.uri(Http.PROBE_PATH))) {
                 if (finished.getCount() == 0) {
                     throw startFailed(failure.get(), "the service stopped during start-up");
@@ -212,6 +220,15 @@ public final class TestService implements AutoCloseable {
     /** {@code http://127.0.0.1:<port><path>} ({@code https} with TLS); path starts with '/' and may carry a query. */
     public URI uri(String path) {
         return URI.create(scheme + "://127.0.0.1:" + port + path);
+    }
+
+    /** The management port's {@code http://127.0.0.1:<port><path>} (health and metrics). */
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
+    }
+
+    public int managementPort() {
+        return managementPort;
     }
 
     public CamelContext context() {
