@@ -99,7 +99,8 @@ final class HttpBeans {
                 .setWorkerPoolSize(concurrent + WORKER_HEADROOM)
                 .setMaxWorkerExecuteTime(MAX_WORKER_EXECUTE_HOURS)
                 .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
-        TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE), tls, cors);
+        TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE), tls, cors,
+                settings.intValue("camel.server.port", 8080));
         if (!cors.origins().isEmpty()) {
             LOG.info("browsers may call the API from {} ({})", String.join(", ", cors.origins()), Cors.ORIGINS);
         }

@@ -48,7 +48,7 @@ public final class TunedVertx {
     private final AtomicInteger tunedServers = new AtomicInteger();
 
     public TunedVertx(VertxOptions options, int idleTimeoutSeconds) {
-        this(options, idleTimeoutSeconds, null, null);
+        this(options, idleTimeoutSeconds, null, null, -1);
     }
 
     /**
@@ -56,8 +56,10 @@ public final class TunedVertx {
      *              here (key and certificate loaded, the key the certificate's), failing with a
      *              StartupException naming the property
      * @param front the root router's first handler (CORS), or null
+     * @param apiPort the port of the API's server: TLS and the front handler are for it alone (the
+     *                management port's server is made through this instance too, and stays plain)
      */
-    public TunedVertx(VertxOptions options, int idleTimeoutSeconds, ServerTls tls, Handler<RoutingContext> front) {
+    public TunedVertx(VertxOptions options, int idleTimeoutSeconds, ServerTls tls, Handler<RoutingContext> front, int apiPort) {
         Vertx real = Vertx.vertx(options);
         if (tls != null) {
             try {
@@ -70,21 +72,16 @@ public final class TunedVertx {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getName().equals("createHttpServer") && args != null && args.length == 1
                     && args[0] instanceof HttpServerOptions given) {
-                HttpServerOptions options1 = new HttpServerOptions(given);
-                if (options1.getMaxChunkSize() < CHUNK_BYTES) {
-                    options1.setMaxChunkSize(CHUNK_BYTES);
+                HttpServerOptions tuned = new HttpServerOptions(given);
+                if (tuned.getMaxChunkSize() < CHUNK_BYTES) {
+                    tuned.setMaxChunkSize(CHUNK_BYTES);
                 }
                 if (idleTimeoutSeconds > 0) {
-                    options1.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                    tuned.setIdleTimeout(idleTimeoutSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
                 }
-                options1.setHttp2ClearTextEnabled(false);
-                if (tls != null) {
-                    tls.apply(options1);
-                }
-                HttpServer server = real.createHttpServer(options1);
-                server.invalidRequestHandler(Connections::refuseUnparsable);
+                tuned.setHttp2ClearTextEnabled(false);
                 tunedServers.incrementAndGet();
-                return jsonErrors(server, front);
+                return pending(real, tuned, tls, front, apiPort);
             }
             return invoke(real, method, args);
         };
@@ -101,22 +98,55 @@ public final class TunedVertx {
         return tunedServers.get();
     }
 
-    /** The server, seen through a proxy that gives the root router it is handed JSON error answers and the front handler. */
-    private static HttpServer jsonErrors(HttpServer server, Handler<RoutingContext> front) {
+    /**
+     * A server made when it is told its port ({@code listen}): the API's gets TLS and the front handler,
+     * any other (the management port's) is plain. Until then the calls made on it are kept and replayed;
+     * the root router it is handed answers what no route takes in the API's JSON.
+     */
+    private static HttpServer pending(Vertx real, HttpServerOptions options, ServerTls tls, Handler<RoutingContext> front,
+                                      int apiPort) {
+        java.util.List<Object[]> before = new java.util.ArrayList<>();
+        HttpServer[] server = new HttpServer[1];
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getName().equals("requestHandler") && args != null && args.length == 1 && args[0] instanceof Router router) {
-                if (front != null) {
-                    // Ahead of the platform's sub-router (order 0), so ahead of every route.
-                    router.route().order(-1).handler(front);
+            if (server[0] == null && method.getName().equals("listen")) {
+                int port = args != null && args.length > 0 && args[0] instanceof Integer p ? p : options.getPort();
+                boolean api = port == apiPort;
+                HttpServerOptions chosen = new HttpServerOptions(options);
+                if (api && tls != null) {
+                    tls.apply(chosen);
                 }
-                router.errorHandler(404, ctx -> Connections.refuse(ctx.request(), 404, "not_found", "no such endpoint"));
-                router.errorHandler(405, ctx -> Connections.refuse(ctx.request(), 405, "method_not_allowed",
-                        ctx.request().method().name() + " is not allowed here"));
-                invoke(server, method, args);
-                return proxy;
+                HttpServer created = real.createHttpServer(chosen);
+                created.invalidRequestHandler(Connections::refuseUnparsable);
+                for (Object[] call : before) {
+                    Method m = (Method) call[0];
+                    Object[] a = (Object[]) call[1];
+                    if (m.getName().equals("requestHandler") && a != null && a.length == 1 && a[0] instanceof Router router) {
+                        if (api && front != null) {
+                            // Ahead of the platform's sub-router (order 0), so ahead of every route.
+                            router.route().order(-1).handler(front);
+                        }
+                        router.errorHandler(404, ctx -> Connections.refuse(ctx.request(), 404, "not_found", "no such endpoint"));
+                        router.errorHandler(405, ctx -> Connections.refuse(ctx.request(), 405, "method_not_allowed",
+                                ctx.request().method().name() + " is not allowed here"));
+                    }
+                    invoke(created, m, a);
+                }
+                server[0] = created;
+                Object result = invoke(created, method, args);
+                return result == created ? proxy : result;
             }
-            Object result = invoke(server, method, args);
-            return result == server ? proxy : result;
+            if (server[0] == null) {
+                if (method.getReturnType() == HttpServer.class) {
+                    before.add(new Object[] {method, args});
+                    return proxy;
+                }
+                if (method.getName().equals("actualPort")) {
+                    return 0;
+                }
+                throw new IllegalStateException("HttpServer." + method.getName() + " before listen: not supported by TunedVertx");
+            }
+            Object result = invoke(server[0], method, args);
+            return result == server[0] ? proxy : result;
         };
         return (HttpServer) Proxy.newProxyInstance(TunedVertx.class.getClassLoader(), new Class<?>[] {HttpServer.class}, handler);
     }

@@ -90,6 +90,15 @@ class TlsTest {
     }
 
     @Test
+    void theManagementPortStaysPlainHttpForTheOrchestratorAndPrometheus() throws Exception {
+        java.net.http.HttpResponse<String> live = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(service.managementUri("/observe/health/live")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.assertj.core.api.Assertions.assertThat(live.statusCode()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(live.body()).contains("UP");
+    }
+
+    @Test
     void plainHttpToTheTlsPortGetsNoHttpAnswer() throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), service.port())) {
             socket.setSoTimeout(30_000);
