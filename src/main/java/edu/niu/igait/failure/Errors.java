@@ -20,11 +20,18 @@ public final class Errors {
         for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
             root = t;
         }
-        String m = root.getMessage() == null ? "" : root.getMessage().replaceAll("\\s+", " ").strip();
+        String m = root.getMessage() == null ? "" : redact(root.getMessage()).replaceAll("\\s+", " ").strip();
         if (m.length() > 200) {
             m = m.substring(0, 200) + "...";
         }
         return root.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
+    }
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile("[^\\s<>\"'@,;:()]+@[^\\s<>\"',;:()]+");
+
+    /** A message without the mail addresses a peer may quote (a parent's address is personal data). */
+    public static String redact(String message) {
+        return message == null ? null : ADDRESS.matcher(message).replaceAll("<address>");
     }
 
     /** The peer a {@link PeerRefused} or {@link PeerUnavailable} in the chain names. */

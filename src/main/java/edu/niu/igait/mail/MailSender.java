@@ -24,18 +24,40 @@ public class MailSender extends DefaultJavaMailSender {
         try {
             super.send(message);
         } catch (AuthenticationFailedException e) {
-            throw new PeerRefused(PEER, "the mail server refused the login (check igait.mail.username and IGAIT_MAIL_PASSWORD)", e);
+            throw new PeerRefused(PEER, "the mail server refused the login (check igait.mail.username and IGAIT_MAIL_PASSWORD)"
+                    + code(e), null);
         } catch (SendFailedException e) {
             if (e.getInvalidAddresses() != null && e.getInvalidAddresses().length > 0) {
-                throw new PeerRefused(PEER, "the mail server refused the recipient address", e);
+                throw new PeerRefused(PEER, "the mail server refused the recipient address" + code(e), null);
             }
-            throw new PeerUnavailable(PEER, "the mail server did not take the mail: " + firstLine(e.getMessage()), e);
+            throw new PeerUnavailable(PEER, "the mail server did not take the mail" + code(e), null);
         } catch (MessagingException e) {
-            throw new PeerUnavailable(PEER, "the mail server unavailable: " + firstLine(e.getMessage()), e);
+            throw new PeerUnavailable(PEER, "the mail server unavailable" + code(e) + cause(e), null);
         }
     }
 
-    private static String firstLine(String s) {
-        return s == null ? "" : s.strip().lines().findFirst().orElse("");
+    // The server's own words are left out, here and as a cause: they quote the recipient's address.
+
+    /** The SMTP reply code, if the server gave one. */
+    private static String code(Exception e) {
+        for (Throwable t = e; t != null; t = t instanceof MessagingException m ? m.getNextException() : t.getCause()) {
+            if (t instanceof org.eclipse.angus.mail.smtp.SMTPAddressFailedException f) {
+                return " (SMTP " + f.getReturnCode() + ")";
+            }
+            if (t instanceof org.eclipse.angus.mail.smtp.SMTPSendFailedException f) {
+                return " (SMTP " + f.getReturnCode() + ")";
+            }
+        }
+        return "";
+    }
+
+    /** What kept the connection from being made (the type of the I/O failure), if that was it. */
+    private static String cause(MessagingException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException io) {
+                return " (" + io.getClass().getSimpleName() + ")";
+            }
+        }
+        return "";
     }
 }
