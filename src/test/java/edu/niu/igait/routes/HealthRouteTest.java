@@ -35,7 +35,7 @@ class HealthRouteTest extends RouteTest {
     }
 
     @Test
-    void theServiceIsUpWithTheTicketsWaitingInEachStage() throws Exception {
+    void thePublicHealthSaysUpAndNothingElse() throws Exception {
         Files.createDirectories(data.resolve("stages/2-store"));
         Files.writeString(data.resolve("stages/2-store").resolve(SubmissionId.next()), "{}");
         Exchange answer = template().send("direct:health", e -> e.getMessage().setBody(""));
@@ -43,9 +43,9 @@ class HealthRouteTest extends RouteTest {
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class)).isEqualTo(200);
         assertThat(answer.getMessage().getHeader("Content-Type")).isEqualTo("application/json");
         JsonNode body = JSON.readTree(answer.getMessage().getBody(String.class));
+        // Anyone may ask: UP or DOWN, no internals (the tickets waiting are on the management port's metrics).
         assertThat(body.get("status").asText()).isEqualTo("UP");
-        assertThat(body.get("dataDirWritable").asBoolean()).isTrue();
-        assertThat(body.get("waiting").get("2-store").asInt()).isEqualTo(1);
+        assertThat(body.size()).isEqualTo(1);
         assertThat(edge.calls).containsExactly("get");
     }
 }

@@ -110,6 +110,9 @@ abstract class RouteTest extends CamelMainTestSupport {
                 routeFiles().stream().map(f -> "file:" + f).collect(Collectors.joining(",")));
         overrides.put("camel.main.shutdown-timeout", "5");
         overrides.put("camel.server.enabled", "false");
+        // No management server and no Camel meters: these tests check the routes (the service binds its own meters).
+        overrides.put("camel.management.enabled", "false");
+        overrides.put("camel.metrics.enabled", "false");
         overrides.put("igait.data-dir", data.toString());
         overrides.put("igait.auth.mode", "none");
         overrides.put("igait.store", "local");
