@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-    public static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(60);
     /** The production main class, as the jar's manifest names it. */
     public static final String APP = "edu.niu.igait.App";
 

@@ -35,7 +35,7 @@ import org.apache.camel.main.MainListenerSupport;
  */
 public final class TestService implements AutoCloseable {
 
-    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** The intake alone: the stage routes need peers, which the pipeline's tests bring (support.Peers). */
     public static final String INTAKE_ONLY_ROUTES = "file:routes/*.yaml";
     private static final AtomicInteger COUNT = new AtomicInteger();
