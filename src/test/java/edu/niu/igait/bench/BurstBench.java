@@ -70,8 +70,9 @@ import edu.niu.igait.support.Videos;
  * Results go to stdout and to {@code docs/PERFORMANCE.md}, section {@code ## Burst} (other sections
  * are kept).
  *
- * <p>Arguments (all optional, {@code name=value}): {@code concurrency=1,2,4,8} {@code jobs=100}
- * {@code mb=10} {@code single=10} {@code singleMb=1} {@code warmup=3} {@code pollDelay=500}
+ * <p>Arguments (all optional, {@code name=value}): {@code concurrency=1,2,4,8} (of stage 2, and of
+ * stages 1, 3 and 4 unless {@code others=<n>} is given) {@code jobs=100} {@code mb=10} {@code single=10}
+ * {@code singleMb=1} {@code warmup=3} {@code warmupBurst=20} {@code pollDelay=500}
  * {@code jfr=<folder>} (a flight recording of each service, profile settings) {@code out=docs/PERFORMANCE.md}
  * ({@code out=-}: stdout only).
  */
@@ -82,6 +83,14 @@ public final class BurstBench {
     private static final double CPU_TARGET = 2.0;
     private static final double SINGLE_TARGET_MS = 300;
     private static final String SECTION = "## Burst";
+    /** The stages whose concurrency is a property (the bench's concurrency goes to all, or {@code others=} to all but 2-store). */
+    private static final List<String> STAGES = List.of("1-record", "2-store", "3-submit", "4-notify");
+    /** The service's log line per job and stage, with the stage's own time: "job 0 for uid U: stored in S3 (2 files, 20 MB, 1234 ms)". */
+    private static final Map<String, Pattern> STAGE_LINES = Map.of(
+            "1-record", Pattern.compile("for uid (\\S+): recorded in \\w+ \\((\\d+) ms\\)"),
+            "2-store", Pattern.compile("for uid (\\S+): stored in S3 \\(.*?(\\d+) ms\\)"),
+            "3-submit", Pattern.compile("for uid (\\S+): submitted to Metis as \\S+ \\((\\d+) ms\\)"),
+            "4-notify", Pattern.compile("for uid (\\S+): welcome mail sent \\((\\d+) ms\\)"));
 
     private final Map<String, String> args;
     private final Path work;
@@ -128,7 +137,7 @@ public final class BurstBench {
                int jobs, double acceptedS, int storedBeforeLast202, double drainProcessingS, double drainMailS,
                double drainCpuS, double drainMbStored, double stage2CpuS, double peakRssMb, double rawS, double rawCpuS,
                double mbTotal, int overtaken, String loadBefore, String loadAfter, double burstCpuS,
-               Map<String, Double> cpuByGroup) {
+               Map<String, Double> cpuByGroup, Map<String, Double> stageMedians) {
 
         double ratio() {
             return drainProcessingS / rawS;
@@ -162,6 +171,7 @@ public final class BurstBench {
         int single = Integer.parseInt(arg("single", "10"));
         long singleMb = Long.parseLong(arg("singleMb", "1"));
         int warmup = Integer.parseInt(arg("warmup", "3"));
+        int warmupBurst = Integer.parseInt(arg("warmupBurst", "20"));
         String out = arg("out", "docs/PERFORMANCE.md");
         String started = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").format(Instant.now().atZone(ZoneOffset.UTC));
 
@@ -200,6 +210,10 @@ public final class BurstBench {
                 overhead.add(t - r);
                 say(String.format(Locale.ROOT, "  job %2d: 202 -> Processing %5.0f ms; raw S3 PUT %4.0f ms", i + 1, t, r));
             }
+            if (warmupBurst > 0) {
+                say("concurrency " + c + ": a warm-up burst of " + warmupBurst + " jobs (not counted: the JIT compiler's work)");
+                warmBurst("wb" + c + "-", warmupBurst, front, side);
+            }
             say("concurrency " + c + ": " + jobs + " jobs of 2 x " + mb + " MB posted at once");
             Run run = burst(c, jobs, mb, front, side, toProcessing, raw, overhead, loadBefore);
             runs.add(run);
@@ -221,7 +235,10 @@ public final class BurstBench {
     private void startService(int concurrency, int jobs) {
         Map<String, String> props = new LinkedHashMap<>(peers.properties());
         props.put("igait.stage.poll-delay-ms", arg("pollDelay", "500"));
-        props.put("igait.stage.2-store.concurrency", Integer.toString(concurrency));
+        String others = args.getOrDefault("others", Integer.toString(concurrency));
+        for (String stage : STAGES) {
+            props.put("igait.stage." + stage + ".concurrency", stage.equals("2-store") ? Integer.toString(concurrency) : others);
+        }
         // Every client of the burst is read at once (the default, 32, answers the others 503 and they retry).
         props.put("igait.limits.concurrent-uploads", Integer.toString(Math.max(32, jobs)));
         Map<String, String> env = new LinkedHashMap<>(peers.environment());
@@ -244,6 +261,24 @@ public final class BurstBench {
             service.close();
             service = null;
         }
+    }
+
+    /** Jobs posted at once, waited for until done/, not measured. */
+    private void warmBurst(String prefix, int jobs, Path front, Path side) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        List<Future<String>> sids = new ArrayList<>();
+        try {
+            for (int i = 0; i < jobs; i++) {
+                String uid = prefix + i;
+                sids.add(pool.submit(() -> post(uid, front, side)));
+            }
+            for (Future<String> sid : sids) {
+                awaitFile(service.dataDir().resolve("done").resolve(sid.get(600, TimeUnit.SECONDS)), 600);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        deleteObjects(prefix);
     }
 
     /** One job: ms from its 202 to Processing in the Realtime Database; waits until it is done. */
@@ -336,6 +371,18 @@ public final class BurstBench {
         for (int i = 0; i < byArrival.size(); i++) {
             overtaken = Math.max(overtaken, byProcessing.indexOf(byArrival.get(i)) - i);
         }
+        String log = service.logText();
+        Map<String, Double> stageMedians = new LinkedHashMap<>();
+        for (String stage : STAGES) {
+            List<Double> times = new ArrayList<>();
+            Matcher line = STAGE_LINES.get(stage).matcher(log);
+            while (line.find()) {
+                if (line.group(1).startsWith(prefix)) {
+                    times.add(Double.parseDouble(line.group(2)));
+                }
+            }
+            stageMedians.put(stage, median(times));
+        }
         stopService();
         deleteObjects(prefix);
 
@@ -345,7 +392,7 @@ public final class BurstBench {
         return new Run(c, singleToProcessing, singleRaw, singleOverhead, jobs, (lastAccepted - t0) / 1e9, storedBefore,
                 (lastProcessing - lastAccepted) / 1e9, (lastMail - lastAccepted) / 1e9, drainCpu,
                 left * 2.0 * mb * MB / 1e6, stage2Cpu, peakRss, raw[0], raw[1], jobs * 2.0 * mb * MB / 1e6, overtaken,
-                loadBefore, loadAverage(), cpuBurst / 1000.0, byGroup);
+                loadBefore, loadAverage(), cpuBurst / 1000.0, byGroup, stageMedians);
     }
 
     private int welcomeMails(String uidPrefix) {
@@ -438,10 +485,14 @@ public final class BurstBench {
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        awaitFile(file, 120);
+    }
+
+    private static void awaitFile(Path file, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!Files.exists(file)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(file + " did not appear within 120 s");
+                throw new IllegalStateException(file + " did not appear within " + seconds + " s");
             }
             Thread.sleep(5);
         }
@@ -549,11 +600,16 @@ public final class BurstBench {
         StringBuilder s = new StringBuilder();
         s.append(SECTION).append("\n\n");
         s.append("`bench/burst`, ").append(started).append(" UTC, commit ").append(commit()).append(": ")
-                .append(jobs).append(" uploads of two ").append(mb).append(" MiB videos posted at once, then drained. ")
+                .append(jobs).append(" uploads of two ").append(mb).append(" MiB videos posted at once, then drained, after a ")
+                .append("warm-up burst of ").append(arg("warmupBurst", "20")).append(" jobs that is not counted (a fresh JVM's ")
+                .append("JIT compiler otherwise takes a third of the service's CPU in the burst). ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ").append(System.getProperty("java.version"))
                 .append(". The service runs as its own JVM (`-Xmx256m`, `igait.stage.poll-delay-ms` ")
                 .append(arg("pollDelay", "500")).append(", `igait.limits.concurrent-uploads` ").append(Math.max(32, jobs))
-                .append(" so that every client is read at once) with its peers on 127.0.0.1 on the same cores ")
+                .append(" so that every client is read at once; ").append(args.containsKey("others")
+                        ? "stages 1-record, 3-submit and 4-notify at concurrency " + args.get("others")
+                        : "stages 1-record, 3-submit and 4-notify at the same concurrency as 2-store")
+                .append(") with its peers on 127.0.0.1 on the same cores ")
                 .append("(S3Proxy 4.1.0 filesystem-nio2, firebase-server, the MINA SSHD Metis simulator, GreenMail). ")
                 .append("The raw limit is the same bytes PUT to the same S3Proxy, in the same run right after the burst, by a JVM ")
                 .append("of its own (`RawPutClient`, the service's S3 client configuration) with as many clients as the ")
@@ -567,6 +623,16 @@ public final class BurstBench {
                     r.concurrency, r.acceptedS, r.storedBeforeLast202, r.jobs, r.drainProcessingS, r.drainMailS, r.rawS,
                     r.concurrency, r.ratio(), met(r.ratio() <= RATIO_TARGET), r.ratioOfRest(), met(r.ratioOfRest() <= RATIO_TARGET),
                     r.overtaken, r.loadBefore, r.loadAfter));
+        }
+        s.append("\nEach stage's own time per job in the burst (from taking the ticket to its last write, as the service ")
+                .append("logs it; a job waiting for a thread is not counted), medians, and the raw PUT time per job ")
+                .append("(the raw run's wall time x P / jobs):\n\n");
+        s.append("| `igait.stage.2-store.concurrency` | 1-record | 2-store | 3-submit | 4-notify | raw PUT per job and client |\n");
+        s.append("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Run r : runs) {
+            s.append(String.format(Locale.ROOT, "| %d | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n", r.concurrency,
+                    r.stageMedians.get("1-record"), r.stageMedians.get("2-store"), r.stageMedians.get("3-submit"),
+                    r.stageMedians.get("4-notify"), r.rawS * 1000 * r.concurrency / r.jobs));
         }
         s.append("\nCPU: the service's CPU time (user + system, `/proc/<pid>/stat`, all its threads, GC and JIT included) ")
                 .append("from the last 202 to the last `Processing`, per MB stored in that time (stages 1, 3 and 4 run ")
