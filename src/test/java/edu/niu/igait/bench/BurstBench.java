@@ -617,7 +617,7 @@ public final class BurstBench {
                 .append("stage's concurrency, each PUTting a job's two files one after the other. `Processing` is seen in ")
                 .append("the Realtime Database by firebase-admin listeners, as the app sees it.\n\n");
 
-        s.append("| `igait.stage.2-store.concurrency` | all 202 after | stored by the last 202 | last 202 -> last `Queue` (stored) | last 202 -> last `Processing` (drain) | last 202 -> last welcome mail | raw PUTs, same bytes, P clients | drain / raw (target ≤ 1.2) | drain / raw of the bytes left at the last 202 | most places a job was overtaken | load average before -> after |\n");
+        s.append("| `igait.stage.2-store.concurrency` | all 202 after | stored by the last 202 | last 202 -> last `Queue` (stored) | last 202 -> last `Processing` (drain) | last 202 -> last welcome mail | raw PUTs, same bytes, P clients | drain / raw (target ≤ 1.2) | drain / raw of the bytes left at the last 202 | most places a job was overtaken (against the order of the 202s as the clients saw them) | load average before -> after |\n");
         s.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         for (Run r : runs) {
             s.append(String.format(Locale.ROOT, "| %d | %.1f s | %d of %d | %.1f s | %.1f s | %.1f s | %.1f s (P = %d) | %.2f %s | %.2f %s | %d | %s -> %s |\n",
