@@ -1,6 +1,7 @@
 package edu.niu.igait.stages;
 
 import java.time.Instant;
+import java.util.function.Consumer;
 
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
@@ -29,6 +30,14 @@ public class JobStatus {
      * alone (CompleteStage). So once the job shows a result, whatever comes here is a note.
      */
     public Job set(String sid, StatusCode code, String value, String stage) {
+        return set(sid, code, value, stage, null);
+    }
+
+    /**
+     * The same, and {@code alsoChange} in the same write of job.json (one fsync'd write where a stage
+     * has more to note than the status).
+     */
+    public Job set(String sid, StatusCode code, String value, String stage, Consumer<Job> alsoChange) {
         Job job = jobs.get(sid);
         boolean shown;
         if (job.hasFinalStatus() || code.isFinal()) {
@@ -43,13 +52,16 @@ public class JobStatus {
         boolean show = shown;
         if (show && job.status != null && job.status.code == code && value.equals(job.status.value)) {
             // Told the store again (it may not have had it); job.json has it already.
-            return job;
+            return alsoChange == null ? job : jobs.update(sid, alsoChange);
         }
         return jobs.update(sid, j -> {
             if (show && !j.hasFinalStatus()) {
                 j.setStatus(code, value, Instant.now(), stage);
             } else {
                 j.note(value, Instant.now(), stage);
+            }
+            if (alsoChange != null) {
+                alsoChange.accept(j);
             }
         });
     }

@@ -83,11 +83,13 @@ public class StoreStage {
     /** The videos are in S3 and checked: status Queue, and the local copies go. */
     public void stored(Ticket ticket) {
         String sid = ticket.submissionId;
-        Job job = status.set(sid, StatusCode.Queue, texts.queued(), ticket.stage);
-        // Noted before deleting: a crash in between must find the videos in S3, not call them lost.
-        if (job.videosDeletedAt == null) {
-            jobs.update(sid, j -> j.videosDeletedAt = Instant.now());
-        }
+        // Noted before deleting (in the status's write of job.json): a crash in between must find the
+        // videos in S3, not call them lost.
+        Job job = status.set(sid, StatusCode.Queue, texts.queued(), ticket.stage, j -> {
+            if (j.videosDeletedAt == null) {
+                j.videosDeletedAt = Instant.now();
+            }
+        });
         try {
             Files.deleteIfExists(jobs.jobDir(sid).resolve(job.front.fileName("front")));
             Files.deleteIfExists(jobs.jobDir(sid).resolve(job.side.fileName("side")));
