@@ -1,11 +1,12 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t igait-backend .
 # Run:   docker run -p 443:8080 --stop-timeout 60 -v igait-data:/app/data \
-#          -v $PWD/application-prod.properties:/app/application-prod.properties:ro \
+#          -v $PWD/application.properties:/app/application.properties:ro \
 #          -v /etc/letsencrypt:/etc/letsencrypt:ro \
 #          -v $PWD/routes:/app/routes:ro -e IGAIT_ACCESS_KEY=... -e FIREBASE_DATABASE_URL=... igait-backend
-# The prod profile (application-prod.properties: set igait.auth.project-id, and igait.http.tls.cert/key
-# or igait.http.trusted-proxies there) refuses to start on a public address without TLS; see README.md, Security.
+# The prod profile (its defaults in the jar's application-prod.properties) refuses to start on a public
+# address without TLS: set igait.auth.project-id, and igait.http.tls.cert/key or igait.http.trusted-proxies,
+# in the mounted application.properties (or the environment); see README.md, Security.
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -22,10 +23,10 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin igait
 WORKDIR /app
 COPY --from=build /src/target/igait-backend.jar /app/igait-backend.jar
-# Defaults; replace either with a mount to change the flow or the configuration without rebuilding.
+# The flow and this deployment's settings over the defaults in the jar; replace either with a mount to
+# change them without rebuilding.
 COPY routes /app/routes
 COPY application.properties /app/application.properties
-COPY application-prod.properties /app/application-prod.properties
 RUN mkdir -p /app/data && chown -R igait:igait /app/data
 USER igait
 # Jobs, stage folders, failed and done: keep them across container restarts.

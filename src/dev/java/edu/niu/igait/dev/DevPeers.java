@@ -51,32 +51,32 @@ public class DevPeers implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
-        String serverHost = settings.get("camel.server.host", "0.0.0.0");
+        String serverHost = settings.get("camel.server.host");
         if (!isLoopback(serverHost)) {
             throw new StartupException("the dev profile serves on 127.0.0.1 only (its credentials are printed and well known):"
                     + " camel.server.host is '" + serverHost + "'; remove the override or set it to 127.0.0.1");
         }
-        int apiPort = settings.intValue("camel.server.port", 8080);
-        Path dataDir = Path.of(settings.get("igait.data-dir", "data"));
-        Path devDir = Path.of(settings.get("igait.dev.dir", dataDir.resolve("dev").toString()));
+        int apiPort = settings.intValue("camel.server.port");
+        Path dataDir = Path.of(settings.get("igait.data-dir"));
+        Path devDir = Path.of(settings.get("igait.dev.dir"));
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("igait.dev.s3-port", settings.intValue("igait.dev.s3-port", 9000));
-        ports.put("igait.dev.smtp-port", settings.intValue("igait.dev.smtp-port", 2525));
-        ports.put("igait.dev.ssh-port", settings.intValue("igait.dev.ssh-port", 2222));
+        ports.put("igait.dev.s3-port", settings.intValue("igait.dev.s3-port"));
+        ports.put("igait.dev.smtp-port", settings.intValue("igait.dev.smtp-port"));
+        ports.put("igait.dev.ssh-port", settings.intValue("igait.dev.ssh-port"));
         checkPorts(ports, apiPort);
-        Duration metisDelay = settings.duration("igait.dev.metis-delay", "5s");
-        String metisResult = settings.get("igait.dev.metis-result", "OK").toUpperCase(Locale.ROOT);
+        Duration metisDelay = settings.duration("igait.dev.metis-delay");
+        String metisResult = settings.get("igait.dev.metis-result").toUpperCase(Locale.ROOT);
         if (!metisResult.equals("OK") && !metisResult.equals("ERR")) {
             throw new StartupException("igait.dev.metis-result must be OK or ERR, got '" + metisResult + "'");
         }
-        String bucket = settings.get("igait.s3.bucket", "igait-storage");
+        String bucket = settings.get("igait.s3.bucket");
         String accessKey = settings.secret("IGAIT_ACCESS_KEY", "igait.access-key").orElseThrow(() -> new StartupException(
                 "igait.access-key is required in the dev profile: the key the Metis simulator presents to /api/v1/completion"));
         URI completionUrl = uri("igait.dev.completion-url",
-                settings.get("igait.dev.completion-url", "http://127.0.0.1:" + apiPort + "/api/v1/completion"));
+                settings.get("igait.dev.completion-url"));
         Path keyFile = Path.of(settings.required("igait.metis.key-file", "where the dev run keeps the client key it makes for Metis"));
         Path knownHosts = Path.of(settings.required("igait.metis.known-hosts", "where the dev run writes the simulator's host keys"));
-        String sshUser = settings.get("igait.metis.user", "igait");
+        String sshUser = settings.get("igait.metis.user");
 
         Deque<AutoCloseable> started = new ArrayDeque<>();
         long t0 = System.nanoTime();
@@ -162,10 +162,10 @@ public class DevPeers implements CamelConfiguration {
      * the tokens as in production when igait.auth.keys-url is its JWKS file (application-dev.properties).
      */
     private static DevTokens devTokens(Settings settings, Path devDir) {
-        DevTokens tokens = DevTokens.loadOrCreate(devDir.resolve("auth"), settings.get("igait.auth.project-id", "igait-dev"),
-                settings.duration("igait.dev.token-validity", "1h"));
-        String mode = settings.get("igait.auth.mode", "firebase");
-        String keysUrl = settings.get("igait.auth.keys-url", "");
+        DevTokens tokens = DevTokens.loadOrCreate(devDir.resolve("auth"), settings.get("igait.auth.project-id"),
+                settings.duration("igait.dev.token-validity"));
+        String mode = settings.get("igait.auth.mode");
+        String keysUrl = settings.get("igait.auth.keys-url");
         Path jwks = tokens.jwks().toAbsolutePath().normalize();
         boolean ours = keysUrl.startsWith("file:") && (Path.of(keysUrl.substring("file:".length()).replaceFirst("^//", ""))
                 .toAbsolutePath().normalize().equals(jwks));
@@ -297,7 +297,7 @@ public class DevPeers implements CamelConfiguration {
 
         /** The management port's base URL (health and metrics), as camel.management.* set it. */
         String management() {
-            return "http://" + settings.get("camel.management.host", "127.0.0.1") + ":" + settings.get("camel.management.port", "9876");
+            return "http://" + settings.get("camel.management.host") + ":" + settings.get("camel.management.port");
         }
 
         String text() {
@@ -317,8 +317,8 @@ public class DevPeers implements CamelConfiguration {
                     "                " + api + "/api/v1/submissions/<id>  (where a submission stands)",
                     "                " + api + "/api/v1/health",
                     " Sign-in        " + api + "/dev/token?uid=demo-parent   a Firebase-style ID token (project "
-                            + tokens.project() + ", " + settings.get("igait.dev.token-validity", "1h") + "); send it as",
-                    "                Authorization: Bearer <token>   (igait.auth.mode=" + settings.get("igait.auth.mode", "firebase")
+                            + tokens.project() + ", " + settings.get("igait.dev.token-validity") + "); send it as",
+                    "                Authorization: Bearer <token>   (igait.auth.mode=" + settings.get("igait.auth.mode")
                             + "; dev signing key under " + devDir.resolve("auth") + ")",
                     " Management     " + management() + "/observe/health/live   (liveness)",
                     "                " + management() + "/observe/health/ready  (readiness: data folder, free disk, routes)",
@@ -327,7 +327,7 @@ public class DevPeers implements CamelConfiguration {
                     " Completion     " + api + "/api/v1/completion        (POST; what the Metis simulator calls)",
                     "   access key   " + (keyFromEnv ? "(from env IGAIT_ACCESS_KEY)" : accessKey)
                             + "   (form field igait_access_key, or Authorization: Bearer)",
-                    " S3             " + s3.endpoint() + "   path-style, region " + settings.get("igait.s3.region", "us-east-2")
+                    " S3             " + s3.endpoint() + "   path-style, region " + settings.get("igait.s3.region")
                             + ", bucket " + bucket,
                     "   credentials  access key " + S3ProxyServer.ACCESS_KEY + "   secret key " + S3ProxyServer.SECRET_KEY,
                     "   files        " + s3.dataDir().resolve(bucket),
@@ -338,8 +338,8 @@ public class DevPeers implements CamelConfiguration {
                             + ", known_hosts " + knownHosts,
                     "   a job        " + completes,
                     " Submissions    " + api + "/dev/metis",
-                    " Job store      " + api + "/dev/db/users/<uid>   (local store: " + settings.get("igait.local-store.dir", "?") + ")",
-                    " Data           " + settings.get("igait.data-dir", "data") + "/ (jobs, stages, done, failed)   dev peers: "
+                    " Job store      " + api + "/dev/db/users/<uid>   (local store: " + settings.get("igait.local-store.dir") + ")",
+                    " Data           " + settings.get("igait.data-dir") + "/ (jobs, stages, done, failed)   dev peers: "
                             + devDir + "/",
                     line,
                     "");

@@ -51,22 +51,22 @@ final class HttpBeans {
 
     static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets, OperatorAlerts alerts) {
         AccessKey accessKey = accessKey(settings);
-        long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
-        long maxFormBytes = settings.longValue("igait.http.max-form-bytes", 65_536L);
+        long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes");
+        long maxFormBytes = settings.longValue("igait.http.max-form-bytes");
         if (maxFormBytes < 1024) {
             throw new StartupException("igait.http.max-form-bytes must be at least 1024, got " + maxFormBytes);
         }
         UploadValidator validator = new UploadValidator(maxVideoBytes,
-                settings.get("igait.upload.extensions", "mp4,mov,avi,mkv,webm,m4v,wmv,flv,3gp"),
-                settings.get("igait.upload.sexes", "M,F,O"))
-                .bounds(UploadValidator.Bounds.parse("igait.upload.age", settings.get("igait.upload.age", "0..120")),
-                        UploadValidator.Bounds.parse("igait.upload.weight", settings.get("igait.upload.weight", "1..1000")));
+                settings.get("igait.upload.extensions"),
+                settings.get("igait.upload.sexes"))
+                .bounds(UploadValidator.Bounds.parse("igait.upload.age", settings.get("igait.upload.age")),
+                        UploadValidator.Bounds.parse("igait.upload.weight", settings.get("igait.upload.weight")));
 
         ClientAddress clients = new ClientAddress(Cidr.parseList("igait.http.trusted-proxies",
-                settings.get("igait.http.trusted-proxies", "")));
+                settings.get("igait.http.trusted-proxies")));
         UploadLimits limits = limits(settings, jobs);
         context.getRegistry().bind("httpEdge", new HttpEdge(authentication(settings), limits, clients, maxVideoBytes,
-                Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources", ""))));
+                Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources"))));
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
         context.getRegistry().bind("submissions", new Submissions(jobs));
@@ -86,21 +86,21 @@ final class HttpBeans {
      * the pool has one per upload allowed at once and {@link #WORKER_HEADROOM} more.
      */
     static UploadReceiver bindServer(CamelContext context, Settings settings, JobRepository jobs) {
-        long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes", 524_288_000L);
-        long idleSeconds = settings.duration("igait.http.idle-timeout", "120s").toSeconds();
-        int concurrent = settings.intValue("igait.limits.concurrent-uploads", 32);
-        long uploadMemory = bytes(settings, "igait.limits.upload-memory", "64MiB");
+        long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes");
+        long idleSeconds = settings.duration("igait.http.idle-timeout").toSeconds();
+        int concurrent = settings.intValue("igait.limits.concurrent-uploads");
+        long uploadMemory = bytes(settings, "igait.limits.upload-memory");
         if (uploadMemory < 1024 * 1024) {
             throw new StartupException("igait.limits.upload-memory must be at least 1MiB, got " + uploadMemory + " bytes");
         }
-        Cors cors = Cors.parse(settings.get(Cors.ORIGINS, ""), settings.duration(Cors.MAX_AGE, "1h"));
+        Cors cors = Cors.parse(settings.get(Cors.ORIGINS), settings.duration(Cors.MAX_AGE));
         ServerTls tls = ServerTls.fromSettings(settings).orElse(null);
         VertxOptions options = new VertxOptions()
                 .setWorkerPoolSize(concurrent + WORKER_HEADROOM)
                 .setMaxWorkerExecuteTime(MAX_WORKER_EXECUTE_HOURS)
                 .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
         TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE), tls, cors,
-                settings.intValue("camel.server.port", 8080));
+                settings.intValue("camel.server.port"));
         if (!cors.origins().isEmpty()) {
             LOG.info("browsers may call the API from {} ({})", String.join(", ", cors.origins()), Cors.ORIGINS);
         }
@@ -110,7 +110,7 @@ final class HttpBeans {
             context.addStartupListener(new StartupListener() {
                 @Override
                 public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    if (settings.bool("camel.server.enabled", false) && tuned.tunedServers() == 0) {
+                    if (settings.bool("camel.server.enabled") && tuned.tunedServers() == 0) {
                         throw new StartupException("the HTTP server was not created through edu.niu.igait.http.TunedVertx: Camel or"
                                 + " Vert.x changed how the platform's server is made, so chunk size, idle time-out, h2c and the JSON"
                                 + " 404/405 are not set (see TunedVertxTest)");
@@ -127,20 +127,20 @@ final class HttpBeans {
     }
 
     private static UploadLimits limits(Settings settings, JobRepository jobs) {
-        int concurrent = settings.intValue("igait.limits.concurrent-uploads", 32);
+        int concurrent = settings.intValue("igait.limits.concurrent-uploads");
         if (concurrent < 1) {
             throw new StartupException("igait.limits.concurrent-uploads must be at least 1, got " + concurrent);
         }
-        long minFree = bytes(settings, "igait.limits.min-free-disk", "2GiB");
+        long minFree = bytes(settings, "igait.limits.min-free-disk");
         return new UploadLimits(
-                RateWindow.parse("igait.limits.per-user", settings.get("igait.limits.per-user", "5/1h")),
-                RateWindow.parse("igait.limits.per-address", settings.get("igait.limits.per-address", "20/1h")),
+                RateWindow.parse("igait.limits.per-user", settings.get("igait.limits.per-user")),
+                RateWindow.parse("igait.limits.per-address", settings.get("igait.limits.per-address")),
                 concurrent, minFree, jobs.uploadsDir());
     }
 
     /** A size in bytes: a whole number, or one with KiB, MiB, GiB or TiB (binary) or KB, MB, GB, TB (decimal). */
-    static long bytes(Settings settings, String name, String defaultValue) {
-        String text = settings.get(name, defaultValue);
+    static long bytes(Settings settings, String name) {
+        String text = settings.get(name);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,19})\\s*([KMGT]i?B)?", java.util.regex.Pattern.CASE_INSENSITIVE)
                 .matcher(text.trim());
         if (m.matches()) {
@@ -168,13 +168,12 @@ final class HttpBeans {
 
     /** {@code igait.auth.mode}: firebase (the default) needs the project; none takes every upload as it comes. */
     static Authentication authentication(Settings settings) {
-        String mode = settings.get(Authentication.MODE, "firebase");
+        String mode = settings.get(Authentication.MODE);
         switch (mode) {
             case "firebase" -> {
                 String project = settings.required("igait.auth.project-id",
                         "the Firebase project whose ID tokens sign uploads in (" + Authentication.MODE + "=firebase)");
-                String url = settings.get("igait.auth.keys-url",
-                        "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com");
+                String url = settings.get("igait.auth.keys-url");
                 URI keys;
                 try {
                     keys = URI.create(url);
@@ -190,7 +189,7 @@ final class HttpBeans {
                     throw new StartupException("igait.auth.keys-url must be an https:, http: or file: URL of a JWKS document, got '"
                             + url + "'");
                 }
-                java.time.Duration refresh = settings.duration("igait.auth.keys-refresh-interval", "30s");
+                java.time.Duration refresh = settings.duration("igait.auth.keys-refresh-interval");
                 return Authentication.firebase(new IdTokens(project, new SigningKeys(keys, refresh, Clock.systemUTC()), Clock.systemUTC()));
             }
             case "none" -> {

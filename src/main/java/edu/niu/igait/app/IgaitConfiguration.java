@@ -20,7 +20,7 @@ public class IgaitConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         Settings settings = new Settings(context);
-        Path dataDir = Path.of(settings.get("igait.data-dir", "data"));
+        Path dataDir = Path.of(settings.get("igait.data-dir"));
         // Before anything touches the folder: a second service would remove the first one's uploads.
         DataFolderLock lock = DataFolderLock.take(dataDir);
         try {
@@ -31,8 +31,8 @@ public class IgaitConfiguration implements CamelConfiguration {
             retention(context, settings, jobs);
             CompletionTickets tickets = new CompletionTickets(jobs);
             // One alerts service for every kind (failed jobs, refused calls, overdue results): grouped per window.
-            OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay", "1m"),
-                    settings.duration("igait.alerts.window", "10m"));
+            OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay"),
+                    settings.duration("igait.alerts.window"));
             try {
                 context.addService(alerts, true, true);
             } catch (Exception e) {
@@ -40,7 +40,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             }
             ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets, alerts);
-            if (settings.bool("igait.pipeline.enabled", true)) {
+            if (settings.bool("igait.pipeline.enabled")) {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }
             ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs));
@@ -52,16 +52,16 @@ public class IgaitConfiguration implements CamelConfiguration {
 
     /** The daily sweep of routes/retention.yaml: finished jobs' local records, kept igait.retention.local after their last change. */
     private static void retention(CamelContext context, Settings settings, JobRepository jobs) {
-        java.time.Duration keep = settings.duration("igait.retention.local", "30d");
+        java.time.Duration keep = settings.duration("igait.retention.local");
         if (keep.isZero() || keep.isNegative()) {
-            throw new StartupException("igait.retention.local must be longer than 0 (e.g. 30d), got '" + settings.get("igait.retention.local", "") + "'");
+            throw new StartupException("igait.retention.local must be longer than 0 (e.g. 30d), got '" + settings.get("igait.retention.local") + "'");
         }
-        java.time.Duration period = settings.duration("igait.retention.sweep-period", "1d");
+        java.time.Duration period = settings.duration("igait.retention.sweep-period");
         if (period.isZero() || period.isNegative()) {
             throw new StartupException("igait.retention.sweep-period must be longer than 0 (e.g. 1d), got '"
-                    + settings.get("igait.retention.sweep-period", "") + "'");
+                    + settings.get("igait.retention.sweep-period") + "'");
         }
-        settings.duration("igait.retention.first-sweep", "10m");
+        settings.duration("igait.retention.first-sweep");
         context.getRegistry().bind("retention", new edu.niu.igait.job.Retention(jobs, keep, java.time.Clock.systemUTC()));
     }
 

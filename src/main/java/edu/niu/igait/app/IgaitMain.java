@@ -76,7 +76,9 @@ public final class IgaitMain {
             main.configure().addConfiguration(configuration);
         }
         main.configure().addConfiguration(IgaitConfiguration.class);
-        // First: an unsafe prod configuration is refused before anything else is read or made.
+        // First: a key the service does not have (a typo), then an unsafe prod configuration, are
+        // refused before anything else is read or made.
+        main.addMainListener(new UnknownProperties());
         main.addMainListener(new ProdProfile());
         main.addMainListener(new StartupGuard());
         main.addMainListener(new ServerLimits());

@@ -63,7 +63,7 @@ final class ObservabilityBeans {
         context.getCamelContextExtension().addInterceptStrategy(new ExchangeMdc());
 
         // Readiness beside Camel's own (context started, routes started): the data folder and its disk.
-        long minFree = HttpBeans.bytes(settings, "igait.limits.min-free-disk", "2GiB");
+        long minFree = HttpBeans.bytes(settings, "igait.limits.min-free-disk");
         DataFolderCheck data = new DataFolderCheck(jobs.dataDir(), jobs.uploadsDir());
         FreeDiskCheck disk = new FreeDiskCheck(jobs.uploadsDir(), minFree);
         data.setCamelContext(context);
@@ -71,17 +71,17 @@ final class ObservabilityBeans {
         context.getRegistry().bind("health-data-folder", data);
         context.getRegistry().bind("health-free-disk", disk);
 
-        Duration drain = settings.duration("igait.shutdown.drain", "30s");
+        Duration drain = settings.duration("igait.shutdown.drain");
         if (drain.isNegative()) {
-            throw new StartupException("igait.shutdown.drain must be 0 or more, got " + settings.get("igait.shutdown.drain", "30s"));
+            throw new StartupException("igait.shutdown.drain must be 0 or more, got " + settings.get("igait.shutdown.drain"));
         }
         // The whole stop takes at most camel.main.shutdown-timeout: the uploads' drain gets two thirds of it
         // at most, so that the 503 is written and the stages' steps finish before Camel forces the rest down.
-        long shutdownSeconds = settings.longValue("camel.main.shutdown-timeout", 45);
+        long shutdownSeconds = settings.longValue("camel.main.shutdown-timeout");
         Duration bound = Duration.ofSeconds(Math.max(0, shutdownSeconds)).multipliedBy(2).dividedBy(3);
         if (drain.compareTo(bound) > 0) {
             LOG.warn("igait.shutdown.drain ({}) does not fit in camel.main.shutdown-timeout ({} s): uploads in progress get {} ms on a"
-                    + " stop", settings.get("igait.shutdown.drain", "30s"), shutdownSeconds, bound.toMillis());
+                    + " stop", settings.get("igait.shutdown.drain"), shutdownSeconds, bound.toMillis());
             drain = bound;
         }
         ShutdownDrain shutdown = new ShutdownDrain(drain);
@@ -111,7 +111,7 @@ final class ObservabilityBeans {
      * routes' {@code platform-http:} endpoints are told the API's port ({@code camel.server.port}).
      */
     private static void apiRoutesOnTheApiServer(CamelContext context, Settings settings) {
-        int apiPort = settings.intValue("camel.server.port", 8080);
+        int apiPort = settings.intValue("camel.server.port");
         context.getComponent("platform-http", PlatformHttpComponent.class).setEngine(new VertxPlatformHttpEngine() {
             @Override
             public int getServerPort() {
@@ -166,16 +166,16 @@ final class ObservabilityBeans {
      * ({@link Ops#stageEvents()}).
      */
     static void bindPeers(CamelContext context, Settings settings, Ops ops) {
-        Duration interval = settings.duration("igait.health.probe-interval", "30s");
-        Duration timeout = settings.duration("igait.health.probe-timeout", "2s");
+        Duration interval = settings.duration("igait.health.probe-interval");
+        Duration timeout = settings.duration("igait.health.probe-timeout");
         if (interval.toMillis() <= 0 || timeout.toMillis() <= 0) {
             throw new StartupException("igait.health.probe-interval and igait.health.probe-timeout must be positive durations");
         }
-        long maxRetryDelay = settings.longValue("igait.retry.max-delay-ms", 300_000);
+        long maxRetryDelay = settings.longValue("igait.retry.max-delay-ms");
         // A stage's failure speaks for its peer while a retry can be expected: two of the longest retry delays.
         Duration stageMemory = Duration.ofMillis(Math.max(2 * maxRetryDelay, 2 * interval.toMillis()));
         List<PeerHealth> peers = new ArrayList<>();
-        if ("firebase".equals(settings.get("igait.store", "firebase"))) {
+        if ("firebase".equals(settings.get("igait.store"))) {
             String emulator = FirebaseProcessEnvironment.getenv("FIREBASE_DATABASE_EMULATOR_HOST");
             if (emulator != null && !emulator.isBlank()) {
                 peers.add(peer("Firebase", "FIREBASE_DATABASE_EMULATOR_HOST", "http://" + emulator.trim(), stageMemory));
@@ -186,14 +186,14 @@ final class ObservabilityBeans {
                 }
             }
         }
-        String s3 = settings.get("igait.s3.endpoint", "");
+        String s3 = settings.get("igait.s3.endpoint");
         peers.add(s3.isEmpty()
-                ? new PeerHealth("S3", "s3." + settings.get("igait.s3.region", "us-east-2") + ".amazonaws.com", 443, stageMemory)
+                ? new PeerHealth("S3", "s3." + settings.get("igait.s3.region") + ".amazonaws.com", 443, stageMemory)
                 : peer("S3", "igait.s3.endpoint", s3, stageMemory));
-        peers.add(new PeerHealth("Metis", settings.get("igait.metis.host", "metis.niu.edu"), settings.intValue("igait.metis.port", 22),
+        peers.add(new PeerHealth("Metis", settings.get("igait.metis.host"), settings.intValue("igait.metis.port"),
                 stageMemory));
         peers.add(new PeerHealth("mail", settings.required("igait.mail.host", "the SMTP server that sends the service's mails"),
-                settings.intValue("igait.mail.port", 587), stageMemory));
+                settings.intValue("igait.mail.port"), stageMemory));
         for (PeerHealth peer : peers) {
             peer.setCamelContext(context);
             context.getRegistry().bind("health-" + peer.getId().replace(':', '-'), peer);

@@ -55,12 +55,12 @@ final class PipelineBeans {
     static void bind(CamelContext context, Settings settings, JobRepository jobs, OperatorAlerts alerts,
                      ObservabilityBeans.Ops ops) {
         Registry registry = context.getRegistry();
-        Duration linkValidity = settings.duration("igait.completion.link-validity", "7d");
+        Duration linkValidity = settings.duration("igait.completion.link-validity");
         if (linkValidity.isNegative() || linkValidity.isZero() || linkValidity.compareTo(ResultLinks.MAX_VALIDITY) > 0) {
             throw new StartupException("igait.completion.link-validity must be more than 0 and at most 7d"
-                    + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity", "7d"));
+                    + " (the longest a presigned S3 URL can be valid), got " + settings.get("igait.completion.link-validity"));
         }
-        if (settings.longValue("igait.stage.poll-delay-ms", 500) <= 0) {
+        if (settings.longValue("igait.stage.poll-delay-ms") <= 0) {
             throw new StartupException("igait.stage.poll-delay-ms must be a positive number of milliseconds");
         }
         StatusTexts texts = new StatusTexts(name -> settings.optional(name).orElse(null));
@@ -74,7 +74,7 @@ final class PipelineBeans {
         ObservabilityBeans.bindPeers(context, settings, ops);
         StageEvents events = ops.stageEvents();
         registry.bind("tickets", new Tickets(jobs, context, events));
-        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after", "24h"), events));
+        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after"), events));
         // The timer the retries wait on (routes/errors.yaml): released at once when the service stops.
         RetryTimer retryTimer = new RetryTimer();
         IgaitConfiguration.stopWithCamel(context, "the retry timer", retryTimer::shutdownNow);
@@ -82,19 +82,19 @@ final class PipelineBeans {
         ops.shutdown.retries(retryTimer);
         registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts, events));
         registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
-                settings.duration("igait.metis.result-timeout", "48h")));
+                settings.duration("igait.metis.result-timeout")));
 
         // S3
-        String bucket = settings.get("igait.s3.bucket", "igait-storage");
-        S3Setup s3 = new S3Setup(settings.get("igait.s3.region", "us-east-2"), settings.get("igait.s3.endpoint", ""),
-                settings.bool("igait.s3.path-style", false));
+        String bucket = settings.get("igait.s3.bucket");
+        S3Setup s3 = new S3Setup(settings.get("igait.s3.region"), settings.get("igait.s3.endpoint"),
+                settings.bool("igait.s3.path-style"));
         S3Client client = peer(context, "s3Client", S3Client.class, s3::client, null);
         S3Presigner presigner = peer(context, "s3Presigner", S3Presigner.class, s3::presigner, S3Presigner::close);
 
         // Metis
-        String host = settings.get("igait.metis.host", "metis.niu.edu");
-        int port = settings.intValue("igait.metis.port", 22);
-        Duration commandTimeout = settings.duration("igait.metis.command-timeout", "60s");
+        String host = settings.get("igait.metis.host");
+        int port = settings.intValue("igait.metis.port");
+        Duration commandTimeout = settings.duration("igait.metis.command-timeout");
         peer(context, "metisKeys", KeyPairProvider.class,
                 () -> MetisSsh.keys(settings.optional("igait.metis.key-file").orElse(null)), null);
         peer(context, "metisClientBuilder", ClientBuilder.class,
@@ -136,12 +136,12 @@ final class PipelineBeans {
     }
 
     private static JobStore store(Settings settings, JobRepository jobs) {
-        String kind = settings.get("igait.store", "firebase");
+        String kind = settings.get("igait.store");
         return switch (kind) {
             case "firebase" -> new FirebaseJobStore(
                     settings.optional("igait.firebase.database-url").orElse(System.getenv("FIREBASE_DATABASE_URL")),
-                    settings.duration("igait.firebase.timeout", "30s").toMillis());
-            case "local" -> new LocalJobStore(Path.of(settings.get("igait.local-store.dir", jobs.dataDir().resolve("dev/db").toString())));
+                    settings.duration("igait.firebase.timeout").toMillis());
+            case "local" -> new LocalJobStore(Path.of(settings.get("igait.local-store.dir")));
             default -> throw new StartupException("igait.store must be firebase or local, got '" + kind + "'");
         };
     }
@@ -149,10 +149,10 @@ final class PipelineBeans {
     /** The SMTP connection: the password never sits in an endpoint URI. */
     private static MailSender mailSender(Settings settings) {
         String host = settings.required("igait.mail.host", "the SMTP server that sends the service's mails");
-        String security = settings.get("igait.mail.security", "starttls").toLowerCase(Locale.ROOT);
+        String security = settings.get("igait.mail.security").toLowerCase(Locale.ROOT);
         MailSender sender = new MailSender();
         Properties props = new Properties();
-        String timeout = Long.toString(settings.duration("igait.mail.timeout", "30s").toMillis());
+        String timeout = Long.toString(settings.duration("igait.mail.timeout").toMillis());
         String protocol;
         switch (security) {
             case "none" -> protocol = "smtp";
@@ -179,7 +179,7 @@ final class PipelineBeans {
         }
         sender.setProtocol(protocol);
         sender.setHost(host);
-        sender.setPort(settings.intValue("igait.mail.port", 587));
+        sender.setPort(settings.intValue("igait.mail.port"));
         sender.setJavaMailProperties(props);
         settings.optional("igait.mail.username").ifPresent(user -> {
             sender.setUsername(user);

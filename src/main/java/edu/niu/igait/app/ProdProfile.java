@@ -51,15 +51,15 @@ final class ProdProfile extends MainListenerSupport {
         List<String> refused = new ArrayList<>();
         String prefix = "the prod profile refuses ";
 
-        String host = settings.get("camel.server.host", "0.0.0.0");
-        if (settings.bool("camel.server.enabled", false) && !isLoopback(host) && !ServerTls.configured(settings)
+        String host = settings.get("camel.server.host");
+        if (settings.bool("camel.server.enabled") && !isLoopback(host) && !ServerTls.configured(settings)
                 && settings.optional("igait.http.trusted-proxies").isEmpty()) {
             refused.add(prefix + "camel.server.host=" + host + " without TLS: tokens and children's data would cross the network in"
                     + " clear; serve HTTPS (" + ServerTls.CERT + " and " + ServerTls.KEY + ", or " + ServerTls.KEYSTORE + "), or name the"
                     + " proxy that ends TLS in igait.http.trusted-proxies, or bind camel.server.host to 127.0.0.1");
         }
 
-        String security = settings.get("igait.mail.security", "starttls").toLowerCase(Locale.ROOT);
+        String security = settings.get("igait.mail.security").toLowerCase(Locale.ROOT);
         Optional<String> mailHost = settings.optional("igait.mail.host");
         if (security.equals("none") && mailHost.isPresent() && !isLoopback(mailHost.get())) {
             refused.add(prefix + "igait.mail.security=none to " + mailHost.get() + ": parents' addresses and results would cross the"
@@ -72,12 +72,12 @@ final class ProdProfile extends MainListenerSupport {
                     + " empty (the CAs decide) or name the mail host");
         }
 
-        String store = settings.get("igait.store", "firebase");
+        String store = settings.get("igait.store");
         if (store.equalsIgnoreCase("local")) {
             refused.add(prefix + "igait.store=local: the app reads its jobs from the Realtime Database; set igait.store=firebase");
         }
 
-        String auth = settings.get("igait.auth.mode", "firebase");
+        String auth = settings.get("igait.auth.mode");
         if (auth.equalsIgnoreCase("none")) {
             refused.add(prefix + "igait.auth.mode=none: anyone could upload as anyone; set igait.auth.mode=firebase and"
                     + " igait.auth.project-id");

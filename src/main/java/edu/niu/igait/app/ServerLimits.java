@@ -19,7 +19,7 @@ final class ServerLimits extends MainListenerSupport {
         CamelContext context = main.getCamelContext();
         Settings settings = new Settings(context);
         if (settings.optional("camel.server.maxBodySize").isEmpty()) {
-            main.configure().httpServer().setMaxBodySize(settings.longValue("igait.http.max-form-bytes", 65_536L));
+            main.configure().httpServer().setMaxBodySize(settings.longValue("igait.http.max-form-bytes"));
         }
         if (settings.optional("camel.server.fileUploadEnabled").isEmpty()) {
             main.configure().httpServer().setFileUploadEnabled(false);

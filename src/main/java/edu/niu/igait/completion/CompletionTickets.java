@@ -41,10 +41,6 @@ public class CompletionTickets {
         this.jobs = jobs;
     }
 
-    public static boolean isTicketName(String name) {
-        return Ticket.isCompletionName(name);
-    }
-
     /** Writes the ticket for stage 5, durably; returns the 202 body. */
     public Map<String, Object> persist(CompletionRequest request, String stage, Exchange exchange) {
         Instant now = Instant.now();

@@ -69,11 +69,6 @@ public class Ticket {
     private static final Pattern COMPLETION_NAME = Pattern.compile(
             "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
 
-    /** Whether a file in a stage folder is a ticket: an upload's (its submission id) or a completion's. */
-    public static boolean isTicketFile(String name) {
-        return SubmissionId.isValid(name) || isCompletionName(name);
-    }
-
     /** Whether a file name is a completion's ticket name. */
     public static boolean isCompletionName(String name) {
         return name != null && COMPLETION_NAME.matcher(name).matches();
@@ -88,26 +83,6 @@ public class Ticket {
     @JsonIgnore
     public String name() {
         return file == null ? submissionId : file.getFileName().toString();
-    }
-
-    public String getSid() {
-        return submissionId;
-    }
-
-    public String getUid() {
-        return uid;
-    }
-
-    public Integer getJobId() {
-        return jobId;
-    }
-
-    public String getStage() {
-        return stage;
-    }
-
-    public String getPeer() {
-        return peer;
     }
 
     /** For log lines: {@code job 7 for uid x} once known, else {@code submission <sid>}. */

@@ -36,10 +36,6 @@ public final class RetryTimer extends ScheduledThreadPoolExecutor {
         }
     }
 
-    public boolean isReleased() {
-        return released;
-    }
-
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
         return super.schedule(command, released ? 0 : delay, unit);

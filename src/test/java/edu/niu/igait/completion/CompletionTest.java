@@ -380,7 +380,7 @@ class CompletionTest extends WithPeers {
             return 0;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> CompletionTickets.isTicketName(p.getFileName().toString())).count();
+            return files.filter(p -> edu.niu.igait.job.Ticket.isCompletionName(p.getFileName().toString())).count();
         }
     }
 

@@ -175,9 +175,9 @@ class DevRunTest {
         // Not in routes/ (which the image carries) nor in a properties file: the dev run adds them to the pattern in force.
         assertThat(Path.of("routes", "dev")).doesNotExist();
         assertThat(DevRun.class.getResource("/dev-routes/dev.yaml")).isNotNull();
-        String base = load(Path.of("application.properties")).getProperty("camel.main.routes-include-pattern");
+        String base = load("/application.properties").getProperty("camel.main.routes-include-pattern");
         assertThat(base).doesNotContain("dev");
-        assertThat(load(Path.of("application-dev.properties")).getProperty("camel.main.routes-include-pattern")).isNull();
+        assertThat(load("/application-dev.properties").getProperty("camel.main.routes-include-pattern")).isNull();
         assertThat(DevRun.withDevRoutes(base)).isEqualTo(base + "," + DevRun.DEV_ROUTES);
         assertThat(DevRun.withDevRoutes(DevRun.withDevRoutes(base))).isEqualTo(base + "," + DevRun.DEV_ROUTES);
     }
@@ -194,9 +194,10 @@ class DevRunTest {
         return main.configure().getConfigurationClasses();
     }
 
-    private static Properties load(Path file) throws IOException {
+    /** A properties file of the class path: the service's defaults, or the dev profile's (src/dev/resources). */
+    private static Properties load(String resource) throws IOException {
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = DevRun.class.getResourceAsStream(resource)) {
             p.load(in);
         }
         return p;
@@ -209,8 +210,6 @@ class DevRunTest {
                 // A copy: Camel's file:routes/*.yaml does not list a folder reached through a symbolic link.
                 copyTree(Path.of("routes"), work.resolve("routes"));
                 Files.copy(Path.of("application.properties"), work.resolve("application.properties"), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(Path.of("application-dev.properties"), work.resolve("application-dev.properties"),
-                        StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -195,7 +195,7 @@ class RetentionTest {
         assertThat(rule.get("Filter").get("Prefix").asText()).isEmpty();
         assertThat(rule.get("AbortIncompleteMultipartUpload").get("DaysAfterInitiation").asInt()).isPositive();
         java.util.Properties props = new java.util.Properties();
-        try (var in = Files.newInputStream(Path.of("application.properties"))) {
+        try (var in = RetentionTest.class.getResourceAsStream("/application.properties")) {
             props.load(in);
         }
         assertThat(Duration.ofDays(rule.get("Expiration").get("Days").asLong()))

@@ -1,0 +1,124 @@
+package edu.niu.igait.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import edu.niu.igait.config.StartupException;
+import edu.niu.igait.support.ServiceProcess;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One source for defaults: the classpath application.properties declares every property a route or the
+ * code reads, and a key the service does not have stops start-up, naming it.
+ */
+class UnknownPropertiesTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aMistypedKeyStopsStartUpInOneLineNamingItWhereItWasAndTheKeyMeant() {
+        try (ServiceProcess service = ServiceProcess.start(Map.of("igait.limits.per-usr", "1/1h"))) {
+            assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+            assertThat(service.logText().lines()).contains("iGait backend failed to start: unknown property igait.limits.per-usr"
+                    + " (given with -D): the service has no such setting; did you mean igait.limits.per-user? (every property is"
+                    + " declared with its default in the classpath application.properties)");
+            // Refused before anything is made: no data folder, no route started.
+            assertThat(service.logText()).doesNotContain("Started ");
+        }
+    }
+
+    @Test
+    void theWorkingDirectorysFileIsCheckedToo() throws IOException {
+        Files.writeString(work.resolve("application.properties"), "igait.mail.hots = smtp.example.org\n");
+        DefaultCamelContext context = context("file:" + work.resolve("application.properties") + ";optional=true,"
+                + "classpath:application.properties;optional=true", new Properties());
+        assertThatThrownBy(() -> UnknownProperties.check(context)).isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("unknown property igait.mail.hots (in ")
+                .hasMessageContaining("did you mean igait.mail.host?");
+    }
+
+    @Test
+    void declaredKeysTheOpenFamiliesAndCamelsOwnKeysPass() {
+        Properties given = new Properties();
+        given.setProperty("igait.limits.per-user", "9/1h");
+        given.setProperty("igait.stage.2b-audit.concurrency", "3");
+        given.setProperty("igait.status.unavailable.metis", "the cluster is resting");
+        given.setProperty("camel.main.anything", "Camel checks its own");
+        assertThatCode(() -> UnknownProperties.check(context(IgaitMain.locations(null), given))).doesNotThrowAnyException();
+
+        // A profile's defaults declare its own keys: the dev run's are known only with the dev profile.
+        Properties dev = new Properties();
+        dev.setProperty("igait.dev.s3-port", "9100");
+        assertThatThrownBy(() -> UnknownProperties.check(context(IgaitMain.locations(null), dev))).hasMessageContaining("igait.dev.s3-port");
+        dev.setProperty(IgaitMain.PROFILE, "dev");
+        assertThatCode(() -> UnknownProperties.check(context(IgaitMain.locations("dev"), dev))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void everyPropertyARouteUsesIsDeclaredInTheDefaults() throws IOException {
+        Set<String> declared = UnknownProperties.declared(List.of());
+        Pattern placeholder = Pattern.compile("\\{\\{((?:igait|camel)\\.[A-Za-z0-9.-]+)(:[^}]*)?}}");
+        List<String> undeclared = new ArrayList<>();
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(Path.of("routes"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                Matcher m = placeholder.matcher(Files.readString(file));
+                while (m.find()) {
+                    used.add(m.group(1));
+                    if (m.group(2) != null) {
+                        undeclared.add(file + ": " + m.group() + " (a default in a route: declare it in application.properties)");
+                    } else if (!declared.contains(m.group(1))) {
+                        undeclared.add(file + ": " + m.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(used).contains("igait.mail.host", "igait.mail.from", "igait.s3.bucket", "igait.stage.2-store.concurrency");
+        assertThat(undeclared).isEmpty();
+    }
+
+    @Test
+    void theWorkingDirectorysFileOnlyOverrides() throws IOException {
+        // The project's application.properties ships with no setting: the defaults are in the jar.
+        Properties top = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("application.properties"))) {
+            top.load(in);
+        }
+        assertThat(top).isEmpty();
+        assertThat(UnknownProperties.declared(List.of())).contains("igait.data-dir", "igait.mail.host", "igait.metis.key-file",
+                "igait.auth.project-id", "camel.main.routes-include-pattern");
+    }
+
+    @Test
+    void nearestKeyIsOnlySuggestedWhenClose() {
+        Set<String> known = Set.of("igait.mail.host", "igait.mail.port", "igait.limits.per-user");
+        assertThat(UnknownProperties.nearest("igait.mail.hots", known)).isEqualTo("igait.mail.host");
+        assertThat(UnknownProperties.nearest("igait.something.else.entirely", known)).isNull();
+    }
+
+    private static DefaultCamelContext context(String locations, Properties overrides) {
+        DefaultCamelContext context = new DefaultCamelContext();
+        context.getPropertiesComponent().setLocation(locations);
+        context.getPropertiesComponent().setOverrideProperties(overrides);
+        return context;
+    }
+}
