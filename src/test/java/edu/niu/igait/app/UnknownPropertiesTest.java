@@ -109,6 +109,28 @@ class UnknownPropertiesTest {
     }
 
     @Test
+    void theReadmesConfigurationTableGivesTheDefaultsTheServiceHas() throws IOException {
+        // Rows naming one property with one default in backticks: the README must say what the jar does.
+        Properties defaults = new Properties();
+        try (InputStream in = UnknownPropertiesTest.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        }
+        Pattern row = Pattern.compile("^\\| `((?:igait|camel)\\.[a-z0-9.-]+)` \\| `([^`]*)` \\|", Pattern.MULTILINE);
+        Matcher m = row.matcher(Files.readString(Path.of("README.md")));
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        while (m.find()) {
+            checked++;
+            String actual = defaults.getProperty(m.group(1));
+            if (actual != null && !actual.trim().equals(m.group(2))) {
+                wrong.add(m.group(1) + ": README `" + m.group(2) + "`, defaults `" + actual.trim() + "`");
+            }
+        }
+        assertThat(checked).isGreaterThan(30);
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
     void nearestKeyIsOnlySuggestedWhenClose() {
         Set<String> known = Set.of("igait.mail.host", "igait.mail.port", "igait.limits.per-user");
         assertThat(UnknownProperties.nearest("igait.mail.hots", known)).isEqualTo("igait.mail.host");
