@@ -21,7 +21,6 @@ import org.apache.sshd.client.ClientFactoryManager;
 import org.apache.sshd.client.future.AuthFuture;
 import org.apache.sshd.client.session.ClientSessionImpl;
 import org.apache.sshd.client.session.SessionFactory;
-import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.SshException;
 import org.apache.sshd.common.io.IoSession;
@@ -69,8 +68,6 @@ public final class MetisSsh {
         return provider;
     }
 
-    /** The host key the client refused on a session, kept on the session for the login's failure report. */
-    static final AttributeRepository.AttributeKey<String> REFUSED_HOST_KEY = new AttributeRepository.AttributeKey<>();
 
     /**
      * A client builder for camel-ssh's {@code clientBuilder} option. camel-ssh reports any session that
@@ -99,7 +96,9 @@ public final class MetisSsh {
                     public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey key) {
                         boolean trusted = super.verifyServerKey(session, remote, key);
                         if (!trusted) {
-                            session.setAttribute(REFUSED_HOST_KEY, KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key));
+                            if (session instanceof LoginReporting login) {
+                                login.refusedHostKey = KeyUtils.getKeyType(key) + " " + KeyUtils.getFingerPrint(key);
+                            }
                         }
                         return trusted;
                     }
@@ -145,6 +144,12 @@ public final class MetisSsh {
     static final class LoginReporting extends ClientSessionImpl {
 
         private final Duration timeout;
+        /**
+         * The host key the client refused, for the login's failure report. A field, not a session
+         * attribute: MINA clears a session's attributes when it closes, which can happen before the
+         * failed login is reported (seen once the key exchange got faster).
+         */
+        volatile String refusedHostKey;
 
         LoginReporting(ClientFactoryManager client, IoSession ioSession, Duration timeout) throws Exception {
             super(client, ioSession);
@@ -159,7 +164,7 @@ public final class MetisSsh {
                 throw new PeerUnavailable(MetisCommand.PEER, "Metis did not finish the SSH login within " + timeout.toSeconds() + " s", null);
             }
             if (future.isFailure()) {
-                throw classify(future.getException(), getAttribute(REFUSED_HOST_KEY));
+                throw classify(future.getException(), refusedHostKey);
             }
             return future;
         }
