@@ -227,7 +227,7 @@ public final class BurstBench {
         System.out.println();
         System.out.println(section);
         if (!"-".equals(out)) {
-            writeSection(Path.of(out), section);
+            BenchFiles.writeSection(Path.of(out), SECTION, section);
             say("written to " + Path.of(out).toAbsolutePath());
         }
     }
@@ -715,45 +715,6 @@ public final class BurstBench {
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
-
-    /**
-     * Replaces the {@code ## Burst} section of the file (up to the next {@code ## } heading: the
-     * profile's findings, written by hand, are a section of their own after it), or appends it.
-     */
-    static void writeSection(Path file, String section) throws IOException {
-        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Performance\n";
-        List<String> lines = new ArrayList<>(text.lines().toList());
-        int start = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).strip().equals(SECTION)) {
-                start = i;
-                break;
-            }
-        }
-        List<String> replacement = section.strip().lines().toList();
-        if (start < 0) {
-            while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
-                lines.remove(lines.size() - 1);
-            }
-            lines.add("");
-            lines.addAll(replacement);
-        } else {
-            int end = start + 1;
-            while (end < lines.size() && !(lines.get(end).startsWith("## ") || lines.get(end).startsWith("# "))) {
-                end++;
-            }
-            List<String> after = new ArrayList<>(lines.subList(end, lines.size()));
-            lines = new ArrayList<>(lines.subList(0, start));
-            lines.addAll(replacement);
-            if (!after.isEmpty()) {
-                lines.add("");
-                lines.addAll(after);
-            }
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    }
-
     // ---- housekeeping ----
 
     private String arg(String name, String defaultValue) {
@@ -779,19 +740,8 @@ public final class BurstBench {
             Path dir = peers.dir;
             peers.close();
             peers = null;
-            deleteTree(dir);
+            BenchFiles.deleteTree(dir);
         }
-        deleteTree(work);
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: temp files
-        }
+        BenchFiles.deleteTree(work);
     }
 }

@@ -211,7 +211,7 @@ public final class PipelineBench {
         String section = report(latencies, throughputs, ssh, latencyMb, throughputMb, warmup);
         System.out.println();
         System.out.println(section);
-        writeSection(out, section);
+        BenchFiles.writeSection(out, "## Pipeline", section);
         say("written to " + out.toAbsolutePath());
     }
 
@@ -224,7 +224,7 @@ public final class PipelineBench {
     private void stopService() {
         if (service != null) {
             service.close();
-            deleteTree(service.dataDir());
+            BenchFiles.deleteTree(service.dataDir());
             service = null;
         }
     }
@@ -570,42 +570,6 @@ public final class PipelineBench {
             return ManagementFactory.getOperatingSystemMXBean().getArch();
         }
     }
-
-    /** Replaces the {@code ## Pipeline} section of the file (up to the next {@code ## } heading), or appends it. */
-    static void writeSection(Path file, String section) throws IOException {
-        String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "# Performance\n";
-        List<String> lines = new ArrayList<>(text.lines().toList());
-        int start = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).strip().equals("## Pipeline")) {
-                start = i;
-                break;
-            }
-        }
-        List<String> replacement = section.strip().lines().toList();
-        if (start < 0) {
-            while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
-                lines.remove(lines.size() - 1);
-            }
-            lines.add("");
-            lines.addAll(replacement);
-        } else {
-            int end = start + 1;
-            while (end < lines.size() && !(lines.get(end).startsWith("## ") || lines.get(end).startsWith("# "))) {
-                end++;
-            }
-            List<String> after = new ArrayList<>(lines.subList(end, lines.size()));
-            lines = new ArrayList<>(lines.subList(0, start));
-            lines.addAll(replacement);
-            if (!after.isEmpty()) {
-                lines.add("");
-                lines.addAll(after);
-            }
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-    }
-
     // ---- housekeeping ----
 
     private String arg(String name, String defaultValue) {
@@ -631,19 +595,8 @@ public final class PipelineBench {
             Path dir = peers.dir;
             peers.close();
             peers = null;
-            deleteTree(dir);
+            BenchFiles.deleteTree(dir);
         }
-        deleteTree(work);
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // best effort: temp files
-        }
+        BenchFiles.deleteTree(work);
     }
 }
