@@ -87,6 +87,14 @@ public final class UploadReceiver {
     private final MemoryBudget budget;
     /** The uploads being read now, for {@link #drain}. */
     private final java.util.Set<Receiving> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Write buffers of uploads that have ended, for the next ones. Direct memory is freed only when a
+     * GC finds its buffer unreachable, so a buffer per upload would pile up between collections (up to
+     * the JVM's direct memory limit, the heap's size); reused, there are never more than the most
+     * uploads read at once (igait.limits.concurrent-uploads).
+     */
+    private final ConcurrentLinkedQueue<ByteBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
+    private final AtomicLong buffersMade = new AtomicLong();
     /** Once the service stops: the System.nanoTime() by which every upload still arriving is refused 503. */
     private volatile Long drainDeadline;
 
@@ -113,6 +121,11 @@ public final class UploadReceiver {
         });
         pool.allowCoreThreadTimeOut(true);
         return pool;
+    }
+
+    /** How many write buffers this receiver has made (each upload reuses one that an ended upload gave back). */
+    long writeBuffersMade() {
+        return buffersMade.get();
     }
 
     /** The most bytes that were ever received and not yet written, over all uploads at once. */
@@ -606,9 +619,11 @@ public final class UploadReceiver {
                     closeChannel();
                 } else if (op instanceof Done done) {
                     IOException result = failure;
+                    releaseBuffer();
                     context.runOnContext(v -> done.then.handle(result));
                 } else if (op == Discard.INSTANCE) {
                     closeChannel();
+                    releaseBuffer();
                     for (Path file : files) {
                         try {
                             Files.deleteIfExists(file);
@@ -622,7 +637,11 @@ public final class UploadReceiver {
 
             private void append(ByteBuffer data) throws IOException {
                 if (buffer == null) {
-                    buffer = ByteBuffer.allocateDirect(WRITE_BYTES);
+                    buffer = freeBuffers.poll();
+                    if (buffer == null) {
+                        buffer = ByteBuffer.allocateDirect(WRITE_BYTES);
+                        buffersMade.incrementAndGet();
+                    }
                 }
                 while (data.hasRemaining()) {
                     if (!buffer.hasRemaining()) {
@@ -653,6 +672,15 @@ public final class UploadReceiver {
                     }
                 } finally {
                     buffer.clear();
+                }
+            }
+
+            /** The write buffer goes back for the next upload (no file is open: it is written out). */
+            private void releaseBuffer() {
+                if (buffer != null && channel == null) {
+                    buffer.clear();
+                    freeBuffers.offer(buffer);
+                    buffer = null;
                 }
             }
 

@@ -94,6 +94,22 @@ class UploadReceiverTest {
         assertThat(receiver.queuedBytes()).isZero();
     }
 
+    /** Each upload's write buffer goes back when it ends: one after another, five uploads use one buffer. */
+    @Test
+    void uploadsOneAfterAnotherReuseOneWriteBuffer() throws Exception {
+        disk.release();
+        UploadReceiver receiver = new UploadReceiver(uploads, 64L * 1024 * 1024, new MemoryBudget(64L * 1024 * 1024), disk);
+        int port = serve(receiver);
+        for (int i = 0; i < 5; i++) {
+            byte[] front = Videos.bytes("mp4", 3 * 1024 * 1024 + i);
+            byte[] side = Videos.bytes("mov", 200_000);
+            String result = CompletableFuture.supplyAsync(() -> post(port, UploadIntakeTest.rawForm("b", front, side), new AtomicLong()))
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(result).startsWith("HTTP/1.1 200").contains("fileuploadfront " + front.length + " " + sha256(front));
+        }
+        assertThat(receiver.writeBuffersMade()).isEqualTo(1);
+    }
+
     /** A disk that refuses the writes (here: the upload folder is gone) is a 503 in JSON, not a hang. */
     @Test
     void anUploadTheDiskCannotTakeIsAnswered503() throws Exception {
