@@ -96,10 +96,8 @@ final class UnknownProperties extends MainListenerSupport {
     static String nearest(String key, Set<String> known) {
         return known.stream()
                 .filter(k -> k.startsWith(PREFIX))
-                .map(k -> new Object[] {k, distance(key, k)})
-                .filter(o -> (int) o[1] <= Math.max(2, key.length() / 5))
-                .min(Comparator.comparingInt(o -> (int) o[1]))
-                .map(o -> (String) o[0])
+                .min(Comparator.comparingInt(k -> distance(key, k)))
+                .filter(k -> distance(key, k) <= Math.max(2, key.length() / 5))
                 .orElse(null);
     }
 

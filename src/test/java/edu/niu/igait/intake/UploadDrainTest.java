@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import edu.niu.igait.support.RawHttp;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.ServiceProcess;
 import edu.niu.igait.support.Videos;
@@ -51,9 +52,9 @@ class UploadDrainTest {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     Http.get(service.managementUri("/observe/health/ready")).statusCode() == 503);
 
-            Answer answer = upload.answer();
-            assertThat(answer.status).as(answer.body).isEqualTo(202);
-            String sid = Http.json(answer.body).get("submissionId").asText();
+            RawHttp.Response answer = upload.answer();
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+            String sid = Http.json(answer.body()).get("submissionId").asText();
             service.awaitExit(Duration.ofSeconds(90));
             assertThat(Files.size(data.resolve("jobs").resolve(sid).resolve("front.mp4"))).isEqualTo(VIDEO);
             assertThat(data.resolve("stages/1-record").resolve(sid)).isRegularFile();
@@ -70,10 +71,10 @@ class UploadDrainTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> upload.sent() > 20L * 1024 * 1024);
             service.terminate();
 
-            Answer answer = upload.answer();
-            assertThat(answer.status).as(answer.body).isEqualTo(503);
-            assertThat(Http.json(answer.body).get("error").asText()).isEqualTo("unavailable");
-            assertThat(answer.headers.get("retry-after")).matches("[0-9]+");
+            RawHttp.Response answer = upload.answer();
+            assertThat(answer.status()).as(answer.body()).isEqualTo(503);
+            assertThat(Http.json(answer.body()).get("error").asText()).isEqualTo("unavailable");
+            assertThat(answer.headers().get("retry-after")).matches("[0-9]+");
             assertThat(upload.sent()).as("the rest of the upload was not taken").isLessThan(VIDEO);
             service.awaitExit(Duration.ofSeconds(90));
             try (Stream<Path> uploads = Files.list(data.resolve("uploads"));
@@ -85,13 +86,10 @@ class UploadDrainTest {
         }
     }
 
-    record Answer(int status, Map<String, String> headers, String body) {
-    }
-
     /** A client on a plain socket sending a 200 MB front video at 20 MB/s, reading the answer as it comes. */
     static final class SlowUpload {
         private final AtomicLong sent = new AtomicLong();
-        private final CompletableFuture<Answer> answer = new CompletableFuture<>();
+        private final CompletableFuture<RawHttp.Response> answer = new CompletableFuture<>();
 
         static SlowUpload start(int port) {
             SlowUpload upload = new SlowUpload();
@@ -105,7 +103,7 @@ class UploadDrainTest {
             return sent.get();
         }
 
-        Answer answer() throws Exception {
+        RawHttp.Response answer() throws Exception {
             return answer.get(120, TimeUnit.SECONDS);
         }
 
@@ -165,40 +163,10 @@ class UploadDrainTest {
                 writer.setDaemon(true);
                 writer.start();
                 InputStream in = socket.getInputStream();
-                String status = line(in);
-                Map<String, String> headers = new LinkedHashMap<>();
-                for (String h; (h = line(in)) != null && !h.isEmpty(); ) {
-                    int colon = h.indexOf(':');
-                    headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-                }
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
-                if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-                    for (String size; (size = line(in)) != null; ) {
-                        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
-                        if (n == 0) {
-                            break;
-                        }
-                        body.write(in.readNBytes(n));
-                        line(in);
-                    }
-                } else {
-                    body.write(in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0"))));
-                }
-                answer.complete(new Answer(Integer.parseInt(status.split(" ")[1]), headers, body.toString(StandardCharsets.UTF_8)));
+                answer.complete(RawHttp.read(in));
             } catch (IOException | RuntimeException e) {
                 answer.completeExceptionally(e);
             }
-        }
-
-        private static String line(InputStream in) throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                if (c != '\r') {
-                    line.write(c);
-                }
-            }
-            return c < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
         }
     }
 }

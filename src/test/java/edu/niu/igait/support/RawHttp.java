@@ -103,7 +103,8 @@ public final class RawHttp {
         }
     }
 
-    private static Response read(InputStream in) throws IOException {
+    /** One HTTP/1.1 answer from the stream: status, headers (lower-case names), body (by length, chunks, or to the end). */
+    public static Response read(InputStream in) throws IOException {
         String statusLine = line(in);
         if (statusLine == null) {
             return new Response(-1, Map.of(), "");
