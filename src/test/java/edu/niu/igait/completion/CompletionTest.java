@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import edu.niu.igait.mail.MailTemplates;
+import edu.niu.igait.support.MailLinks;
 import edu.niu.igait.support.DataDirSnapshot;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
@@ -104,7 +104,7 @@ class CompletionTest extends WithPeers {
                 .contains("GaitStudy@niu.edu").contains(" UTC").contains("7 days");
 
         // Both links, fetched with a plain client, give the bytes Metis put; a tampered signature does not.
-        List<String> links = links(html);
+        List<String> links = MailLinks.in(html);
         assertThat(links).hasSize(2);
         assertThat(links.get(0)).contains("/" + uid + "/0/front_keyframed.mp4").contains("X-Amz-Expires=604800");
         assertThat(links.get(1)).contains("/" + uid + "/0/side_keyframed.mov");
@@ -347,7 +347,7 @@ class CompletionTest extends WithPeers {
         await().atMost(Peers.timeout()).until(() -> resultMails(PARENT, RESULT_SUBJECT).size() == 1);
         String html = resultMails(PARENT, RESULT_SUBJECT).get(0).getContent().toString();
         assertThat(html).contains("36 hours").contains(StoredJobs.SUBMITTED_UTC);
-        List<String> links = links(html);
+        List<String> links = MailLinks.in(html);
         assertThat(links.get(0)).contains("/short/1/front_keyframed.webm").contains("X-Amz-Expires=129600");
         assertThat(links.get(1)).contains("/short/1/side_keyframed.avi");
         assertThat(fetch(links.get(1)).body()).isEqualTo(keyframed[1]);
@@ -396,16 +396,6 @@ class CompletionTest extends WithPeers {
                 return false;
             }
         }).toList();
-    }
-
-    static List<String> links(String html) {
-        List<String> links = new ArrayList<>();
-        Matcher m = Pattern.compile("href=\"(http[^\"]+)\"").matcher(html);
-        while (m.find()) {
-            // As a mail client reads the attribute: Mustache escapes '&' and '=' in it (&amp;, &#61;).
-            links.add(MailTemplates.unescape(m.group(1)));
-        }
-        return links;
     }
 
     static HttpResponse<byte[]> fetch(String url) {

@@ -1,16 +1,13 @@
 package edu.niu.igait.routes;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import edu.niu.igait.support.MailLinks;
 import edu.niu.igait.completion.CompletionRequest;
 import edu.niu.igait.completion.CompletionTickets;
 import edu.niu.igait.job.Job;
-import edu.niu.igait.mail.MailTemplates;
 import org.apache.camel.Message;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.support.DefaultExchange;
@@ -58,7 +55,7 @@ class CompleteRouteTest extends RouteTest {
         assertThat(sent.getHeader("Subject")).isEqualTo("Your recent submission to iGait App has completed!");
         String html = sent.getBody(String.class);
         assertThat(html).contains("<b>0.87</b>").contains("7 days").contains("GaitStudy@niu.edu");
-        List<String> links = links(html);
+        List<String> links = MailLinks.in(html);
         assertThat(links).hasSize(2);
         assertThat(links.get(0)).startsWith("https://").contains("/ok/0/front_keyframed.mp4?").contains("X-Amz-Expires=604800");
         assertThat(links.get(1)).contains("/ok/0/side_keyframed.mov?");
@@ -108,14 +105,5 @@ class CompleteRouteTest extends RouteTest {
     /** The mails to the parent of {@code uid} (an alert of another test may come in meanwhile). */
     private static List<Message> mailsTo(MockEndpoint mail, String uid) {
         return mail.getExchanges().stream().map(e -> e.getMessage()).filter(m -> parent(uid).equals(m.getHeader("To"))).toList();
-    }
-
-    static List<String> links(String html) {
-        List<String> links = new ArrayList<>();
-        Matcher m = Pattern.compile("href=\"(http[^\"]+)\"").matcher(html);
-        while (m.find()) {
-            links.add(MailTemplates.unescape(m.group(1)));
-        }
-        return links;
     }
 }
