@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import edu.niu.igait.config.StartupException;
 import edu.niu.igait.support.ServiceProcess;
+import edu.niu.igait.support.TestService;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ class UnknownPropertiesTest {
             assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
             assertThat(service.logText().lines()).contains("iGait backend failed to start: unknown property igait.limits.per-usr"
                     + " (given with -D): the service has no such setting; did you mean igait.limits.per-user? (every property is"
-                    + " declared with its default in the classpath application.properties)");
+                    + " declared with its default in the classpath application.properties; an integrator's own go under igait.custom.)");
             // Refused before anything is made: no data folder, no route started.
             assertThat(service.logText()).doesNotContain("Started ");
         }
@@ -57,12 +58,35 @@ class UnknownPropertiesTest {
     }
 
     @Test
+    void aMistypedCamelMainKeyStopsStartUpNamingTheFileTheKeyAndCamelsOwnOption() throws IOException {
+        Files.writeString(work.resolve("application.properties"), "camel.main.shutdwon-timeout = 30\n");
+        DefaultCamelContext context = context("file:" + work.resolve("application.properties") + ";optional=true,"
+                + "classpath:application.properties;optional=true", new Properties());
+        assertThatThrownBy(() -> UnknownProperties.check(context)).isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("unknown property camel.main.shutdwon-timeout (in " + work.resolve("application.properties") + ")")
+                .hasMessageContaining("Camel has no such option; did you mean camel.main.shutdown-timeout?");
+
+        // Given with -D to the service, written as Camel's catalog writes it: the suggestion is in that form too.
+        assertThatThrownBy(() -> TestService.start(Map.of("camel.server.maxBodySiz", "1024")).close())
+                .hasMessageContaining("unknown property camel.server.maxBodySiz (given with -D): Camel has no such option;"
+                        + " did you mean camel.server.maxBodySize?")
+                .satisfies(e -> assertThat(e.getMessage().lines()).hasSize(1));
+    }
+
+    @Test
     void declaredKeysTheOpenFamiliesAndCamelsOwnKeysPass() {
         Properties given = new Properties();
         given.setProperty("igait.limits.per-user", "9/1h");
         given.setProperty("igait.stage.2b-audit.concurrency", "3");
         given.setProperty("igait.status.unavailable.metis", "the cluster is resting");
-        given.setProperty("camel.main.anything", "Camel checks its own");
+        // An integrator's own settings, for their routes.
+        given.setProperty("igait.custom.webhook-url", "https://lab.example.org/hook");
+        given.setProperty("lab.webhook-token", "anything outside igait.* and Camel's groups");
+        // Camel's options however they are written, a map option's keys, and Camel's other families (its own to check).
+        given.setProperty("camel.main.shutdownTimeout", "30");
+        given.setProperty("camel.main.SHUTDOWN-timeout", "30");
+        given.setProperty("camel.main.global-options[CamelLogDebugBodyMaxChars]", "100");
+        given.setProperty("camel.component.http.connect-timeout", "5000");
         assertThatCode(() -> UnknownProperties.check(context(IgaitMain.locations(null), given))).doesNotThrowAnyException();
 
         // A profile's defaults declare its own keys: the dev run's are known only with the dev profile.
