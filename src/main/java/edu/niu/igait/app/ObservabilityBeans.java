@@ -256,8 +256,8 @@ final class ObservabilityBeans {
                 }
 
                 @Override
-                public void failed(Ticket ticket, String stage, String peerName, Throwable error) {
-                    metrics.jobFailed(stage, peerName, error);
+                public void failed(Ticket ticket, String stage, String peerName, Throwable error, boolean routeError) {
+                    metrics.jobFailed(stage, peerName, error, routeError);
                 }
             };
         }

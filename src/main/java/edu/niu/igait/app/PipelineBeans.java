@@ -19,14 +19,18 @@ import edu.niu.igait.s3.ResultLinks;
 import edu.niu.igait.s3.S3Setup;
 import edu.niu.igait.s3.StoredObjects;
 import edu.niu.igait.stages.CompleteStage;
+import edu.niu.igait.health.StageFoldersCheck;
 import edu.niu.igait.stages.DeadLetter;
+import edu.niu.igait.stages.FailedSteps;
 import edu.niu.igait.stages.JobStatus;
 import edu.niu.igait.stages.NotifyStage;
 import edu.niu.igait.stages.OverdueResults;
 import edu.niu.igait.stages.RecordStage;
 import edu.niu.igait.stages.Retries;
+import edu.niu.igait.stages.RouteStatus;
 import edu.niu.igait.stages.RetryTimer;
 import edu.niu.igait.stages.StageEvents;
+import edu.niu.igait.stages.StageFolders;
 import edu.niu.igait.stages.StatusTexts;
 import edu.niu.igait.stages.StoreStage;
 import edu.niu.igait.stages.SubmitStage;
@@ -36,6 +40,7 @@ import edu.niu.igait.store.FirebaseJobStore;
 import edu.niu.igait.store.JobStore;
 import edu.niu.igait.store.LocalJobStore;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
@@ -73,14 +78,21 @@ final class PipelineBeans {
         // The peers' health checks, and the stages' reports to them and to the meters.
         ObservabilityBeans.bindPeers(context, settings, ops);
         StageEvents events = ops.stageEvents();
-        registry.bind("tickets", new Tickets(jobs, context, events));
+        // Which folders under data/stages/ a route reads: a stage removed while jobs waited in it is reported.
+        StageFolders folders = new StageFolders(jobs, context);
+        stageFolders(context, folders, alerts);
+        registry.bind("tickets", new Tickets(jobs, context, status, events));
+        // What a stage written in YAML may do to the status the app shows (README, What routes can use).
+        registry.bind("jobStatus", new RouteStatus(status));
+        // The step that failed, with its route, file and line, for the alert about a mistake in a route.
+        context.getCamelContextExtension().addInterceptStrategy(new FailedSteps());
         registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after"), events));
         // The timer the retries wait on (routes/errors.yaml): released at once when the service stops.
         RetryTimer retryTimer = new RetryTimer();
         IgaitConfiguration.stopWithCamel(context, "the retry timer", retryTimer::shutdownNow);
         registry.bind("retryTimer", retryTimer);
         ops.shutdown.retries(retryTimer);
-        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts, events));
+        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts, events, folders));
         registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
                 settings.duration("igait.metis.result-timeout")));
 
@@ -114,6 +126,30 @@ final class PipelineBeans {
         registry.bind("notify", new NotifyStage(jobs, status, texts, support));
         registry.bind("complete", new CompleteStage(jobs, store, texts, new ResultLinks(client, presigner, bucket, linkValidity),
                 support));
+    }
+
+    /**
+     * The readiness check of the stage folders, and the start-up report of those no route reads (once
+     * every route has started: a stage is whatever route reads its folder).
+     */
+    private static void stageFolders(CamelContext context, StageFolders folders, OperatorAlerts alerts) {
+        StageFoldersCheck check = new StageFoldersCheck(folders::stranded, folders::advice);
+        check.setCamelContext(context);
+        context.getRegistry().bind("health-stage-folders", check);
+        try {
+            context.addStartupListener(new StartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                    folders.report(alerts);
+                }
+            });
+        } catch (Exception e) {
+            throw new StartupException("cannot register the stage folders' report: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -42,6 +42,11 @@ public class Job {
     public Instant welcomeMailSentAt;
     public Completion completion;
     public String failureReason;
+    /**
+     * The status the job showed when a stage failed it (SubmissionErr): shown again when its ticket is
+     * moved back from {@code failed/} (stages.Tickets.resume).
+     */
+    public Status statusBeforeFailure;
     public List<HistoryEntry> history = new ArrayList<>();
 
     /** One uploaded video as stored: its extension (lower case) and size. */

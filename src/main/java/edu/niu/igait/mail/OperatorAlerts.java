@@ -48,7 +48,16 @@ public class OperatorAlerts extends ServiceSupport {
             "Refused calls", "call");
     public static final Kind FAILED_JOBS = new Kind("failed jobs", "iGait: %d submission(s) failed",
             "Submissions that failed for good. Each waits in data/failed/<stage>/ with its reason in data/jobs/<sid>/job.json;"
-                    + " after fixing the cause, move its ticket back to data/stages/<stage>/ to retry it afresh.");
+                    + " after fixing the cause, move its ticket back where its line says to retry it afresh.");
+    public static final Kind ROUTE_ERRORS = new Kind("route errors", "iGait: %d job(s) stopped by a mistake in routes/",
+            "A step of a route failed in a way no retry can cure: no such bean or method, an expression or template that does"
+                    + " not parse, a value of the wrong type, a missing property. Each line names the route, its file and line,"
+                    + " and the step. Fix the route, restart the service, then move each ticket back where its line says."
+                    + " The peers were not at fault and their health is unchanged.");
+    public static final Kind STRANDED_TICKETS = new Kind("stranded tickets", "iGait: %d stage folder(s) that no route reads hold jobs",
+            "Folders under data/stages/ that hold tickets although no route reads them (a stage removed from routes/stages/"
+                    + " while jobs waited in it): those jobs go no further. Move the tickets to the folder each line names, or"
+                    + " put the stage back. Readiness (/observe/health/ready) is DOWN until the folders are empty.");
     public static final Kind FAILED_RESULTS = new Kind("failed results", "iGait: %d result(s) from Metis could not be applied",
             "Results Metis reported that stage 5-complete could not apply. Each ticket waits in data/failed/5-complete/;"
                     + " move it back to data/stages/5-complete/ to retry it.");

@@ -147,10 +147,12 @@ public class ServiceMetrics {
         retries(stage, peer).increment();
     }
 
-    /** A job failed for good in {@code stage}. */
-    public void jobFailed(String stage, String peer, Throwable error) {
-        Counter.builder(JOBS_FAILED).description("Jobs that failed for good, by stage and reason (<peer>_refused, <peer>_gave_up, malformed)")
-                .tag("stage", label(stage, "unknown")).tag("reason", failureReason(peer, error)).register(registry).increment();
+    /** A job failed for good in {@code stage}; {@code routeError}: a mistake in a route (routes/errors.yaml says which). */
+    public void jobFailed(String stage, String peer, Throwable error, boolean routeError) {
+        Counter.builder(JOBS_FAILED)
+                .description("Jobs that failed for good, by stage and reason (<peer>_refused, <peer>_gave_up, malformed, route_error)")
+                .tag("stage", label(stage, "unknown")).tag("reason", routeError ? "route_error" : failureReason(peer, error))
+                .register(registry).increment();
     }
 
     /** Makes a stage's meters exist (as 0) before its first job: for dashboards, and so a first retry counts in increase(). */

@@ -23,7 +23,10 @@ public interface StageEvents {
     default void retried(Ticket ticket, String peer, Throwable error) {
     }
 
-    /** The stage failed for good (a refusal, a malformed job, or out of retries). */
-    default void failed(Ticket ticket, String stage, String peer, Throwable error) {
+    /**
+     * The stage failed for good (a refusal, a malformed job, a mistake in a route, or out of retries);
+     * {@code routeError} when routes/errors.yaml found a mistake in a route.
+     */
+    default void failed(Ticket ticket, String stage, String peer, Throwable error, boolean routeError) {
     }
 }

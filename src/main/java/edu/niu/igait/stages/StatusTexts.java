@@ -17,7 +17,7 @@ public final class StatusTexts {
     public StatusTexts(Function<String, String> property) {
         this.property = property;
         for (String key : new String[] {"recording", "queued", "processing", "unavailable", "retrying", "failed", "gave-up",
-            "complete", "inference-failed", "result-overdue"}) {
+            "complete", "inference-failed", "result-overdue", "stage-failed"}) {
             text("igait.status." + key);
         }
     }
@@ -50,6 +50,11 @@ public final class StatusTexts {
 
     public String gaveUp(String reason) {
         return fill(text("igait.status.gave-up"), Map.of("reason", reason));
+    }
+
+    /** The note a job's history gets when a stage whose give-up policy is note fails for good (its status stays). */
+    public String stageFailed(String stage, String reason) {
+        return fill(text("igait.status.stage-failed"), Map.of("stage", String.valueOf(stage), "reason", reason));
     }
 
     /** The value job.json keeps for a final status: the status endpoint shows no medical data, so no score. */

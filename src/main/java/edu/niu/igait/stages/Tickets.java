@@ -6,33 +6,38 @@ import java.time.Duration;
 import edu.niu.igait.failure.MalformedJob;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.job.JobView;
 import edu.niu.igait.job.SubmissionId;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.job.Uid;
 import edu.niu.igait.logging.JobFields;
 import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every stage does with its ticket before and after its own steps (the stage template,
- * {@code routes/stage.yaml}): opens it (the upload's job, or the completion it carries), and once the
- * steps succeeded, clears the retries it noted; the file consumer then moves it on.
+ * {@code routes/stage.yaml}): opens it (the upload's job, or the completion it carries), shows a job
+ * moved back from {@code failed/} with the status it had before, gives the steps a view of the job
+ * they may read ({@link JobView}), and once the steps succeeded, clears the retries it noted; the file
+ * consumer then moves it on.
  */
 public class Tickets {
 
     /** The exchange property that holds the opened ticket, for every step of the stage. */
     public static final String PROPERTY = "ticket";
 
+    private static final Logger LOG = LoggerFactory.getLogger("igait.stages");
+
     private final JobRepository jobs;
     private final CamelContext context;
+    private final JobStatus status;
     private final StageEvents events;
 
-    public Tickets(JobRepository jobs, CamelContext context) {
-        this(jobs, context, StageEvents.NONE);
-    }
-
-    public Tickets(JobRepository jobs, CamelContext context, StageEvents events) {
+    public Tickets(JobRepository jobs, CamelContext context, JobStatus status, StageEvents events) {
         this.jobs = jobs;
         this.context = context;
+        this.status = status;
         this.events = events;
     }
 
@@ -58,7 +63,8 @@ public class Tickets {
             Job job = jobs.find(ticket.submissionId).orElseThrow(() -> new MalformedJob("ticket " + name + " has no job folder"));
             ticket.uid = job.uid;
             ticket.jobId = job.jobId;
-            if (!stage.equals(job.stage)) {
+            // A job moved back from failed/ keeps that mark until resume() has shown its status again.
+            if (!stage.equals(job.stage) && (job.stage == null || !job.stage.startsWith(JobRepository.FAILED + "/"))) {
                 jobs.update(ticket.submissionId, j -> j.stage = stage);
             }
         } else {
@@ -71,6 +77,37 @@ public class Tickets {
         }
         mdc(ticket);
         return ticket;
+    }
+
+    /**
+     * A job whose ticket was moved back from {@code failed/<stage>/} (the documented retry) shows again
+     * the status it had before that stage failed it, and is in the stage again.
+     */
+    public void resume(Ticket ticket) {
+        if (ticket.isCompletion()) {
+            return;
+        }
+        Job job = jobs.get(ticket.submissionId);
+        if (job.stage == null || !job.stage.startsWith(JobRepository.FAILED + "/")) {
+            return;
+        }
+        Job.Status before = job.statusBeforeFailure;
+        if (before == null || before.code == null) {
+            jobs.update(ticket.submissionId, j -> j.stage = ticket.stage);
+            LOG.info("{}: moved back from {} to {}", ticket, job.stage, ticket.stage);
+            return;
+        }
+        status.set(ticket.submissionId, before.code, before.value, ticket.stage, j -> {
+            j.stage = ticket.stage;
+            j.statusBeforeFailure = null;
+            j.failureReason = null;
+        });
+        LOG.info("{}: moved back from {} to {}, status {} again", ticket, job.stage, ticket.stage, before.code);
+    }
+
+    /** What the stage's steps may read of the ticket's job (the exchange property {@code job}). */
+    public JobView view(Ticket ticket) {
+        return new JobView(jobs, ticket.submissionId, ticket.uid, ticket.jobId, ticket.stage);
     }
 
     /** The stage's steps succeeded: the ticket forgets its retries before it moves on. */
