@@ -81,6 +81,8 @@ public final class IgaitMain {
         main.addMainListener(new UnknownProperties());
         main.addMainListener(new ProdProfile());
         main.addMainListener(new StartupGuard());
+        // Every expression, bean call and template of the routes compiled before anything starts.
+        main.addMainListener(new RouteCheck());
         main.addMainListener(new ServerLimits());
         main.addMainListener(new ObservabilityBeans.MeterRegistryFirst());
         return main;

@@ -1,17 +1,32 @@
 package edu.niu.igait.mail;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.MustacheException;
+import edu.niu.igait.failure.RouteError;
+
 /**
  * What the mail templates ({@code routes/mail/*.html}, rendered by Mustache in {@code routes/mail.yaml})
  * are given and what is taken from them: times as the templates show them, and the subject, which is
- * the rendered template's {@code <title>} with its HTML escapes undone.
+ * the rendered template's {@code <title>} with its HTML escapes undone. And whether a template is one:
+ * Mustache renders a tag left open ({@code {{body.jobId)}) as nothing, up to the next tag, without a
+ * word, so a mail would go out without its title or first paragraphs; {@link #check(Path)} finds it,
+ * naming the file and line, at start-up and before each mail.
  */
 public class MailTemplates {
+
+    /** What may stand between double braces: a name, with a section's sigil, or a comment. */
+    private static final Pattern TAG = Pattern.compile("\\s*[#^/>]?\\s*(\\.|[A-Za-z_][A-Za-z0-9_.-]*)\\s*");
 
     public static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     /** The subject when a template has no title. */
@@ -22,6 +37,87 @@ public class MailTemplates {
     /** A time as every mail shows it: {@code 2026-11-30 14:05:09 UTC}; empty for none. */
     public static String time(Instant time) {
         return time == null ? "" : UTC.format(time);
+    }
+
+    /**
+     * Checks a template as the route about to render it does ({@code routes/mail.yaml}); {@code path}
+     * as the route names it.
+     *
+     * @throws RouteError naming the file and line of the first mistake
+     */
+    public void check(String path) {
+        check(Path.of(path));
+    }
+
+    /**
+     * Checks a Mustache template: every tag closed on its line and naming a value or a section (no
+     * unescaped value, no change of delimiters), every section closed.
+     *
+     * @throws RouteError {@code <file>:<line>: <what is wrong>}, or that the file cannot be read
+     */
+    public static void check(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new RouteError(file + ": the mail template cannot be read (" + e.getClass().getSimpleName() + ")", e);
+        }
+        int at = 0;
+        while ((at = text.indexOf("{{", at)) >= 0) {
+            int line = line(text, at);
+            if (text.startsWith("{{!", at)) {
+                int end = text.indexOf("}}", at);
+                int next = text.indexOf("{{", at + 2);
+                if (end < 0 || (next >= 0 && next < end)) {
+                    throw new RouteError(file + ":" + line + ": a comment {{! ... is not closed with }}");
+                }
+                at = end + 2;
+                continue;
+            }
+            if (text.startsWith("{{{", at) || text.startsWith("{{&", at)) {
+                throw new RouteError(file + ":" + line + ": " + excerpt(text, at) + " writes a value unescaped; write {{body.name}}"
+                        + " (values come from parents' forms and from Metis)");
+            }
+            int end = text.indexOf("}}", at + 2);
+            int next = text.indexOf("{{", at + 2);
+            int eol = text.indexOf('\n', at);
+            if (end < 0 || (next >= 0 && next < end) || (eol >= 0 && eol < end)) {
+                throw new RouteError(file + ":" + line + ": the tag " + excerpt(text, at) + " is not closed with }} on its line");
+            }
+            String inside = text.substring(at + 2, end);
+            if (inside.startsWith("=")) {
+                throw new RouteError(file + ":" + line + ": " + excerpt(text, at) + " changes the delimiters, which the templates do not use");
+            }
+            if (!TAG.matcher(inside).matches()) {
+                throw new RouteError(file + ":" + line + ": {{" + inside + "}} is not a value or a section (write {{body.name}},"
+                        + " {{#body.items}} ... {{/body.items}})");
+            }
+            at = end + 2;
+        }
+        try {
+            new DefaultMustacheFactory().compile(new StringReader(text), file.toString());
+        } catch (MustacheException e) {
+            throw new RouteError(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int line(String text, int at) {
+        int line = 1;
+        for (int i = 0; i < at; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** The start of a tag, as far as its line goes (at most 40 characters). */
+    private static String excerpt(String text, int at) {
+        int end = at;
+        while (end < text.length() && end - at < 40 && text.charAt(end) != '\n') {
+            end++;
+        }
+        return text.substring(at, end).strip();
     }
 
     /** The subject of a rendered mail: its title, as text (one line). */
