@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public class Retries implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.stages");
+    /** The exchange property of the stage's give-up policy (routes/stage.yaml). */
+    static final String ON_GIVE_UP = "onGiveUp";
 
     private final JobRepository jobs;
     private final JobStatus status;
@@ -74,12 +76,17 @@ public class Retries implements Processor {
         }
         // Outside the route's steps (the error handler calls it): the job's log fields for this call only.
         try (JobFields.Scope fields = Tickets.fields(ticket)) {
-            retry(ticket, error);
+            retry(ticket, error, DeadLetter.NOTE.equals(exchange.getProperty(ON_GIVE_UP, String.class)));
         }
         ticket.attemptNanos = System.nanoTime();
     }
 
-    private void retry(Ticket ticket, Throwable error) {
+    /**
+     * @param sideEffect the stage's give-up policy is note (a side effect after Metis took the job): the
+     *                   status the app shows is not the stage's to change, so the retries are noted in
+     *                   the history, once, instead
+     */
+    private void retry(Ticket ticket, Throwable error, boolean sideEffect) {
         String peer = Errors.peer(error).orElse(ticket.peer);
         events.retried(ticket, peer, error);
         if (ticket.retry == null || !ticket.stage.equals(ticket.retry.stage)) {
@@ -103,8 +110,9 @@ public class Retries implements Processor {
         String value = texts.retrying(texts.unavailable(peer));
         try {
             Job job = jobs.get(ticket.submissionId);
-            if (job.hasFinalStatus()) {
-                // The result stays what the app shows; the waiting mail goes into the history, once.
+            if (job.hasFinalStatus() || sideEffect) {
+                // The result (or the status a side-effect stage leaves alone) stays what the app shows; what
+                // is retried goes into the history, once.
                 if (ticket.retry.attempts == 1) {
                     status.note(ticket.submissionId, value, ticket.stage);
                 }
