@@ -76,6 +76,8 @@ public final class IgaitMain {
             main.configure().addConfiguration(configuration);
         }
         main.configure().addConfiguration(IgaitConfiguration.class);
+        // -Dname=value over the environment over the files, before anything is read.
+        main.addMainListener(new Precedence());
         // First: a key the service does not have (a typo), then an unsafe prod configuration, are
         // refused before anything else is read or made.
         main.addMainListener(new UnknownProperties());
