@@ -32,7 +32,7 @@ public class MailSender extends DefaultJavaMailSender {
             }
             throw new PeerUnavailable(PEER, "the mail server did not take the mail" + code(e), null);
         } catch (MessagingException e) {
-            throw new PeerUnavailable(PEER, "the mail server unavailable" + code(e) + cause(e), null);
+            throw new PeerUnavailable(PEER, "the mail server is unavailable" + code(e) + cause(e), null);
         }
     }
 

@@ -47,7 +47,7 @@ public class NotifyStage {
     /** The mail went out: noted, so a repeated stage never sends it again. */
     public void sent(Ticket ticket) {
         Job job = jobs.update(ticket.submissionId, j -> j.welcomeMailSentAt = Instant.now());
-        // Retries may have told the app "the mail server unavailable, retrying" (in the store at least: a
+        // Retries may have told the app "the mail server is unavailable, retrying" (in the store at least: a
         // crash can come between the store and job.json): the mail is out, so show the job as Metis has
         // it again. A result that came meanwhile stays (JobStatus keeps final statuses), and so does the
         // note that the result is overdue.

@@ -50,7 +50,7 @@ class FinalStatusTest extends WithPeers {
         peers.mail.stop();
         Path video = Videos.mp4(tmp.resolve("v.mp4"), 20_000);
         String sid = UploadsForTests.post(service.uri("/api/v1/upload"), uid, PARENT, "x", video, video);
-        await().atMost(Peers.timeout()).until(() -> "the mail server unavailable, retrying".equals(value(uid)));
+        await().atMost(Peers.timeout()).until(() -> "the mail server is unavailable, retrying".equals(value(uid)));
         StoredJobs.keyframed(peers, uid, 0, "mp4", "mp4", 1000);
 
         // The result comes while the welcome mail retries; its own mail cannot go either.
@@ -67,7 +67,7 @@ class FinalStatusTest extends WithPeers {
         JsonNode status = Http.json(Http.get(service.uri("/api/v1/submissions/" + sid)).body());
         assertThat(status.get("status").get("code").asText()).isEqualTo("Complete");
         assertThat(status.get("history").findValuesAsText("note"))
-                .anyMatch(n -> n.contains("the mail server unavailable, gave up retrying"));
+                .anyMatch(n -> n.contains("the mail server is unavailable, gave up retrying"));
 
         // Moved back while the mail server is still down: retried afresh, not failed again at once.
         Path result = tickets("failed/5-complete").get(0);

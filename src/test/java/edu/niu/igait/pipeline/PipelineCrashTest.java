@@ -158,7 +158,7 @@ class PipelineCrashTest extends WithPeers {
             sid = upload(uid);
             awaitTaken(dataDir, "4-notify", sid);
             await().atMost(Peers.timeout()).untilAsserted(() -> assertThat(RealtimeDb.status(peers, uid, sid)
-                    .get("value").asText()).isEqualTo("the mail server unavailable, retrying"));
+                    .get("value").asText()).isEqualTo("the mail server is unavailable, retrying"));
             service.kill();
             assertThat(dataDir.resolve("stages/4-notify").resolve(sid)).exists();
         } finally {

@@ -136,8 +136,8 @@ class PipelineOutageTest extends WithPeers {
             sid2 = Uploads.post(service.uri("/api/v1/upload"), uid, "second@example.org", "x", video, video);
 
             await().atMost(Peers.timeout()).untilAsserted(() -> {
-                assertThat(status(uid, sid1).get("value").asText()).isEqualTo("the mail server unavailable, retrying");
-                assertThat(status(uid, sid2).get("value").asText()).isEqualTo("the mail server unavailable, retrying");
+                assertThat(status(uid, sid1).get("value").asText()).isEqualTo("the mail server is unavailable, retrying");
+                assertThat(status(uid, sid2).get("value").asText()).isEqualTo("the mail server is unavailable, retrying");
             });
             // Metis has the jobs: to the app they stay Processing while the mail is retried.
             assertThat(status(uid, sid1).get("code").asText()).isEqualTo("Processing");
