@@ -17,6 +17,7 @@ import edu.niu.igait.job.DurableFiles;
 import edu.niu.igait.job.Ticket;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.failure.MalformedJob;
+import edu.niu.igait.logging.JobFields;
 import edu.niu.igait.logging.Subsystem;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -54,6 +55,8 @@ public class CompletionTickets {
         ticket.caller = http == null ? null : CompletionValidator.caller(http.getRequest());
         String name = name(request, now);
         jobs.writeTicket(stage, name, ticket);
+        // The job's ids as log fields for the rest of this route step (logging.ExchangeMdc restores them after it).
+        JobFields.put(null, request.uid(), request.jobId(), null);
         LOG.info(Subsystem.INTAKE, "job {} for uid {}: completion {} from Metis accepted as {}", request.jobId(), request.uid(),
                 request.statusCode(), name);
         Map<String, Object> body = new LinkedHashMap<>();

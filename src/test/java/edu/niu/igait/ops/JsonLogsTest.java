@@ -98,6 +98,8 @@ class JsonLogsTest extends WithPeers {
                     throw new AssertionError("a line that is not JSON: " + line, e);
                 }
                 assertThat(json.isObject()).as(line).isTrue();
+                // Paths and URLs as they are: a / escaped once (\/) reads as escaped twice once parsed.
+                assertThat(line).as("an escaped slash in: " + line).doesNotContain("\\/");
                 assertThat(json.path("@timestamp").asText()).as(line).isNotEmpty();
                 assertThat(json.path("log.level").asText()).as(line).isNotEmpty();
                 assertThat(json.has("message")).as(line).isTrue();
@@ -142,6 +144,11 @@ class JsonLogsTest extends WithPeers {
                     assertThat(l.path("message").asText()).contains("accepted");
                 });
             }
+            assertThat(lines).as("the completion's line, with the ids of the job it is about").anySatisfy(l -> {
+                assertThat(l.path("message").asText()).contains("completion OK from Metis accepted");
+                assertThat(l.path("uid").asText()).isEqualTo("json-parent-a");
+                assertThat(l.path("jobId").asText()).isEqualTo("0");
+            });
             assertThat(lines).as("stage 5's line").anySatisfy(l -> {
                 assertThat(l.path("stage").asText()).isEqualTo("5-complete");
                 assertThat(l.path("uid").asText()).isEqualTo("json-parent-a");
