@@ -14,13 +14,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's Chromium, headless, as a real browser for tests: it loads a page, lets its scripts run
  * (network requests included) and hands back the DOM. Needs {@code /usr/bin/chromium} (package
- * chromium, which .ci/run installs); tests skip themselves where it is missing.
+ * chromium, which .ci/run installs); tests are skipped where it is missing ({@link #present()}).
  */
 public final class Chromium {
 
     static final Path BINARY = Path.of("/usr/bin/chromium");
 
     private Chromium() {
+    }
+
+    /**
+     * Whether Chromium is here: for {@code @EnabledIf("edu.niu.igait.support.Chromium#present")}, so that a
+     * class without it is reported skipped (an assumption in {@code @BeforeAll} would report no test at all).
+     */
+    public static boolean present() {
+        return binary().isPresent();
     }
 
     public static Optional<Path> binary() {
