@@ -21,6 +21,10 @@ public final class App {
         } catch (Throwable e) {
             System.err.println("iGait backend failed to start: "
                     + StartupException.describe(e, main == null ? null : main.getCamelContext()));
+            // Nothing left to stop: Camel's shutdown hook is told so, or it would log a SIGTERM nobody sent.
+            if (main != null) {
+                main.completed();
+            }
             System.exit(2);
             return;
         }

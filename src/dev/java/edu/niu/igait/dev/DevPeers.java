@@ -59,11 +59,17 @@ public class DevPeers implements CamelConfiguration {
         int apiPort = settings.intValue("camel.server.port");
         Path dataDir = Path.of(settings.get("igait.data-dir"));
         Path devDir = Path.of(settings.get("igait.dev.dir"));
+        // Every port the dev run will listen on, checked before any stand-in starts: a taken one stops it
+        // at once, naming the setting, instead of after S3Proxy and the others have come up.
         Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("camel.server.port", apiPort);
+        if (settings.bool("camel.management.enabled")) {
+            ports.put("camel.management.port", settings.intValue("camel.management.port"));
+        }
         ports.put("igait.dev.s3-port", settings.intValue("igait.dev.s3-port"));
         ports.put("igait.dev.smtp-port", settings.intValue("igait.dev.smtp-port"));
         ports.put("igait.dev.ssh-port", settings.intValue("igait.dev.ssh-port"));
-        checkPorts(ports, apiPort);
+        checkPorts(ports);
         Duration metisDelay = settings.duration("igait.dev.metis-delay");
         String metisResult = settings.get("igait.dev.metis-result").toUpperCase(Locale.ROOT);
         if (!metisResult.equals("OK") && !metisResult.equals("ERR")) {
@@ -195,11 +201,15 @@ public class DevPeers implements CamelConfiguration {
         }
     }
 
-    private static void checkPorts(Map<String, Integer> ports, int apiPort) {
+    /** Each port in range, none twice, none taken on 127.0.0.1 (the API's and the management port may be 0: any free one). */
+    static void checkPorts(Map<String, Integer> ports) {
         Map<Integer, String> seen = new LinkedHashMap<>();
-        seen.put(apiPort, "camel.server.port");
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
             int port = e.getValue();
+            boolean any = port == 0 && e.getKey().startsWith("camel.");
+            if (any) {
+                continue;
+            }
             if (port < 1 || port > 65535) {
                 throw new StartupException(e.getKey() + " must be a port from 1 to 65535, got " + port);
             }
@@ -209,7 +219,7 @@ public class DevPeers implements CamelConfiguration {
             }
             if (Ports.accepting(port)) {
                 throw new StartupException(e.getKey() + " " + port + " on 127.0.0.1 is taken (another dev run?): stop what uses it"
-                        + " or choose another port with -D" + e.getKey() + "=...");
+                        + " or choose another port with -D" + e.getKey() + "=... in -Ddev.args");
             }
         }
     }

@@ -28,14 +28,52 @@ public final class DevRun {
 
     public static void main(String[] args) {
         int code;
+        Main main = null;
         try {
-            code = create(System.getProperties()).run(args);
+            main = create(System.getProperties());
+            endsWithItsParent(main);
+            code = main.run(args);
         } catch (Throwable e) {
             System.err.println("iGait dev run failed to start: " + StartupException.describe(e));
+            // Nothing left to stop: Camel's shutdown hook is told so, or it would log a stop nobody asked for.
+            if (main != null) {
+                main.completed();
+            }
             System.exit(2);
             return;
         }
         System.exit(code);
+    }
+
+    /**
+     * The dev run stops, as on SIGTERM, when the process that started it ends: Maven (exec:exec@dev
+     * waits for it, but does not stop it when Maven itself is stopped or killed), or a test. Its
+     * stand-ins stop with it (S3Proxy, its own JVM, through ParentWatch).
+     */
+    static void endsWithItsParent(Main main) {
+        long parent = parentPid();
+        if (parent <= 1) {
+            return;
+        }
+        // Watched by its pid changing (the orphan is handed to init or a subreaper) rather than by
+        // ProcessHandle.onExit, which takes a parent that has ended but is not reaped yet for alive.
+        Thread watch = new Thread(() -> {
+            while (parentPid() == parent) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("iGait dev run: the process that started it (pid " + parent + ") is gone: stopping");
+            main.completed();
+        }, "dev-run-parent-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    private static long parentPid() {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
     }
 
     /** The dev run's Main; {@code overrides} as for {@link IgaitMain#create(Properties)}. */

@@ -121,6 +121,41 @@ class DevRunTest {
     }
 
     @Test
+    void whenTheProcessThatStartedItEndsTheDevRunStopsWithItsStandIns() {
+        // Started as exec:exec@dev starts it, by a process that waits for it; that process killed (Maven
+        // stopped, or killed) leaves the dev run an orphan, which stops: the service, S3Proxy, the others.
+        Map<String, String> props = devProperties("1s");
+        ServiceProcess shell = ServiceProcess.startUnderAShell(work, props, Map.of(), DevRun.class.getName());
+        processes.add(shell);
+        shell.awaitHealthy(START);
+        List<Integer> ports = List.of(shell.port(), Integer.parseInt(props.get("igait.dev.s3-port")),
+                Integer.parseInt(props.get("igait.dev.smtp-port")), Integer.parseInt(props.get("igait.dev.ssh-port")));
+        assertThat(ports).allMatch(Ports::accepting);
+        shell.kill();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ports.stream().noneMatch(Ports::accepting));
+        await().atMost(Duration.ofSeconds(10)).until(() -> shell.logText().contains("(igait-backend) shutdown in"));
+        assertThat(shell.logText()).contains("iGait dev run: the process that started it (pid ").contains(") is gone: stopping");
+    }
+
+    @Test
+    void aTakenPortRefusesTheStartInOneLineBeforeAnyStandInStarts() throws IOException {
+        Map<String, String> props = devProperties("1s");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(Ports.LOOPBACK))) {
+            props.put("camel.management.port", Integer.toString(taken.getLocalPort()));
+            ServiceProcess service = ServiceProcess.start(work, props, Map.of(), DevRun.class.getName());
+            processes.add(service);
+            assertThat(service.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+            assertThat(service.logText().lines().filter(l -> l.startsWith("iGait dev run failed to start: ")))
+                    .containsExactly("iGait dev run failed to start: camel.management.port " + taken.getLocalPort() + " on 127.0.0.1 is"
+                            + " taken (another dev run?): stop what uses it or choose another port with -Dcamel.management.port=... in"
+                            + " -Ddev.args");
+            // Nothing started, so nothing to stop: no stand-in, and no shutdown that nobody asked for.
+            assertThat(work.resolve("data/dev/s3")).doesNotExist();
+            assertThat(service.logText()).doesNotContain("dev peers up").doesNotContain("shutdown hook triggered");
+        }
+    }
+
+    @Test
     void devCombinedWithProdRefusesToStart() {
         Map<String, String> props = devProperties("1s");
         props.put("camel.main.profile", "dev,prod");

@@ -62,6 +62,20 @@ public final class ServiceProcess implements AutoCloseable {
     /** As above, with another main class on the same class path (the dev run's {@code edu.niu.igait.dev.DevRun}). */
     public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                        String mainClass) {
+        return start(workingDir, properties, environment, mainClass, false);
+    }
+
+    /**
+     * As above, the JVM started by a shell that waits for it ({@code sh -c 'java ...; exit $?'}), as
+     * Maven's exec:exec starts the dev run: {@link #kill()} kills the shell, and leaves the JVM an orphan.
+     */
+    public static ServiceProcess startUnderAShell(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                                  String mainClass) {
+        return start(workingDir, properties, environment, mainClass, true);
+    }
+
+    private static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                        String mainClass, boolean underAShell) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.put("camel.management.host", "127.0.0.1");
@@ -99,6 +113,9 @@ public final class ServiceProcess implements AutoCloseable {
             command.add("-cp");
             command.add(classPath());
             command.add(mainClass);
+            if (underAShell) {
+                command.addAll(0, List.of("sh", "-c", "\"$@\"; exit $?", "sh"));
+            }
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workingDir.toFile())
                     .redirectErrorStream(true)
