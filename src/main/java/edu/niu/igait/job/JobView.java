@@ -52,15 +52,16 @@ public final class JobView {
                 : new Status(job.status.code == null ? null : job.status.code.name(), job.status.value);
     }
 
-    public Instant getSubmittedAt() {
+    /** When the upload was accepted, ISO-8601 in UTC ({@code 2026-12-06T09:38:29.644Z}). */
+    public String getSubmittedAt() {
         Job job = job();
-        return job == null ? null : job.submittedAt;
+        return job == null ? null : text(job.submittedAt);
     }
 
-    /** When job.json last changed. */
-    public Instant getUpdatedAt() {
+    /** When job.json last changed, ISO-8601 in UTC. */
+    public String getUpdatedAt() {
         Job job = job();
-        return job == null ? null : job.updatedAt;
+        return job == null ? null : text(job.updatedAt);
     }
 
     /** The PBS job id Metis answered, once submitted (stage 3-submit); else null. */
@@ -69,15 +70,20 @@ public final class JobView {
         return job == null ? null : job.pbsId;
     }
 
-    /** When Metis took the job; null before. */
-    public Instant getMetisSubmittedAt() {
+    /** When Metis took the job, ISO-8601 in UTC; null before. */
+    public String getMetisSubmittedAt() {
         Job job = job();
-        return job == null ? null : job.metisSubmittedAt;
+        return job == null ? null : text(job.metisSubmittedAt);
     }
 
     /** Whether there is a job record (job.json) behind the ticket. */
     public boolean isRecorded() {
         return job() != null;
+    }
+
+    /** Times as text: a route writes them into JSON or a mail as they are (marshal: json needs no time module). */
+    private static String text(Instant time) {
+        return time == null ? null : time.toString();
     }
 
     private Job job() {

@@ -214,6 +214,12 @@ class StageRoutesTest extends RouteTest {
         Job.HistoryEntry last = done.history.get(done.history.size() - 1);
         assertThat(last.note).isEqualTo("yaml-reader passed");
         assertThat(last.stage).isEqualTo("yaml-reader");
+        // The view as JSON (marshal: json): the ids, the status, the times as text; nothing else.
+        JsonNode json = JSON.readTree(getMockEndpoint("mock:yaml-reader-json").getExchanges().get(0).getMessage().getBody(String.class));
+        assertThat(json.get("status").get("code").asText()).isEqualTo("Processing");
+        assertThat(json.get("submittedAt").asText()).isEqualTo(done.submittedAt.toString());
+        assertThat(json.get("pbsId").asText()).isEqualTo("77.metis");
+        assertThat(json.toString()).doesNotContain("p@example.org");
         // The view a route reads has no getter for the parent's address or the child's data.
         assertThat(java.util.Arrays.stream(JobView.class.getMethods()).map(java.lang.reflect.Method::getName))
                 .doesNotContain("getEmail", "getAge", "getEthnicity", "getSex", "getHeight", "getWeight");
