@@ -38,6 +38,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             } catch (Exception e) {
                 throw new StartupException("cannot start the operator alerts: " + e.getMessage(), e);
             }
+            httpClientDeadlines(context, settings);
             ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets, alerts);
             if (settings.bool("igait.pipeline.enabled")) {
@@ -63,6 +64,27 @@ public class IgaitConfiguration implements CamelConfiguration {
         }
         settings.duration("igait.retention.first-sweep");
         context.getRegistry().bind("retention", new edu.niu.igait.job.Retention(jobs, keep, java.time.Clock.systemUTC()));
+    }
+
+    /**
+     * The deadlines of camel-http's calls (igait.http-client.*), given to the http and https components
+     * when a route first makes one: a customizer in the registry, so that a service without such a route
+     * makes neither at start-up (as camel.component.http.* properties would). Those properties, if an
+     * integrator sets them, are bound after it and win.
+     */
+    private static void httpClientDeadlines(CamelContext context, Settings settings) {
+        long connect = settings.duration("igait.http-client.connect-timeout").toMillis();
+        long response = settings.duration("igait.http-client.response-timeout").toMillis();
+        if (connect <= 0 || response <= 0) {
+            throw new StartupException("igait.http-client.connect-timeout and igait.http-client.response-timeout must be longer than 0");
+        }
+        context.getRegistry().bind("httpClientDeadlines", org.apache.camel.spi.ComponentCustomizer.forType(
+                org.apache.camel.component.http.HttpComponent.class, http -> {
+                    http.setConnectTimeout(connect);
+                    http.setConnectionRequestTimeout(connect);
+                    http.setResponseTimeout(response);
+                    http.setSoTimeout(response);
+                }));
     }
 
     /** Has {@code stop} run when Camel stops (after the routes, so nothing in flight still needs it). */

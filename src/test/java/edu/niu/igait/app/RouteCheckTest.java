@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import edu.niu.igait.pipeline.WebhookStageTest;
 import edu.niu.igait.support.OfflinePeers;
 import edu.niu.igait.support.TestService;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class RouteCheckTest {
 
     /** Starts the service with the stage in its own file: it must refuse, on one line starting {@code <file>:<line of marker>: }. */
     private String refused(String yaml, String marker, Map<String, String> more) throws IOException {
-        Path file = tmp.resolve("3b-check.yaml");
+        Path file = tmp.resolve(yaml.contains("routeId: 3b-webhook") ? "3b-webhook.yaml" : "3b-check.yaml");
         Files.writeString(file, yaml);
         Map<String, String> p = new LinkedHashMap<>(OfflinePeers.properties(tmp.resolve("peers")));
         p.put("camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/stages/*.yaml,file:" + file);
@@ -159,6 +160,17 @@ class RouteCheckTest {
     @Test
     void aGiveUpPolicyThatDoesNotExistStopsStartUp() throws IOException {
         assertThat(refused(stage("- log: \"fine\"\n", "skip"), null)).contains("templatedRoute 3b-check: onGiveUp must be fail or note, got 'skip'");
+    }
+
+    @Test
+    void theReadmesWebhookStageWithAPropertyMisspeltStopsStartUpWithTheLineTheReadmeShows() throws Exception {
+        String yaml = WebhookStageTest.readmeWebhookStage().replace("job.status.code", "job.status.cod");
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("iGait backend failed to start: routes/stages/3b-webhook.yaml:");
+        assertThat(at).as("the README's example of the line").isNotNegative();
+        String shown = readme.substring(at, readme.indexOf('\n', at));
+        String message = refused(yaml, null, Map.of("igait.custom.webhook-url", "http://127.0.0.1:9/igait"));
+        assertThat(message.substring(message.indexOf("3b-webhook.yaml:"))).isEqualTo(shown.substring(shown.indexOf("3b-webhook.yaml:")));
     }
 
     @Test

@@ -23,6 +23,7 @@ import edu.niu.igait.support.Peers;
 import edu.niu.igait.support.TestService;
 import edu.niu.igait.support.Videos;
 import edu.niu.igait.support.WithPeers;
+import org.apache.camel.component.http.HttpComponent;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ import static org.awaitility.Awaitility.await;
  * with onGiveUp: note, gives up keeping the job's status (Processing), noting it and telling the
  * operator; moved back, the ticket is posted again and the job goes on.
  */
-class WebhookStageTest extends WithPeers {
+public class WebhookStageTest extends WithPeers {
 
     /** The lab's system: records each POST, answers {@link #status}. */
     static final class Lab implements AutoCloseable {
@@ -84,7 +85,7 @@ class WebhookStageTest extends WithPeers {
     }
 
     /** The first YAML block of the README's "Adding a stage". */
-    static String readmeWebhookStage() throws IOException {
+    public static String readmeWebhookStage() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
         String section = readme.substring(readme.indexOf("### Adding a stage"));
         Matcher block = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(section);
@@ -110,6 +111,8 @@ class WebhookStageTest extends WithPeers {
             // Long enough for the lab to come back within it, short enough to give up in a test.
             p.put("igait.retry.give-up-after", "6s");
             try (TestService service = TestService.start(p)) {
+                // camel-http's components are made when a route first uses one (https: never here), with the deadlines.
+                assertThat(service.context().hasComponent("https")).isNull();
                 Path video = Videos.mp4(tmp.resolve("v.mp4"), 50_000);
                 JobRepository jobs = new JobRepository(service.dataDir());
 
@@ -122,6 +125,9 @@ class WebhookStageTest extends WithPeers {
                     assertThat(post.properties()).hasSize(3);
                 });
                 assertThat(lab.contentTypes).contains("application/json");
+                HttpComponent http = service.context().getComponent("http", HttpComponent.class);
+                assertThat(List.of(http.getConnectTimeout(), http.getConnectionRequestTimeout(), http.getResponseTimeout(),
+                        http.getSoTimeout())).containsExactly(10_000L, 10_000L, 30_000L, 30_000L);
                 assertThat(history(jobs, posted)).containsExactly(StatusCode.Submitting, StatusCode.Queue, StatusCode.Processing);
                 assertThat(peers.mailsTo("p@example.org")).hasSize(1);
 
