@@ -603,7 +603,7 @@ public final class UploadReceiver {
                     if (failure == null && !discarded) {
                         try {
                             files.add(open.file);
-                            channel = FileChannel.open(open.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                            channel = edu.niu.igait.job.DurableFiles.open(open.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                         } catch (IOException e) {
                             failure = e;
                         }

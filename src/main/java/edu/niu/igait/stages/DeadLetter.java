@@ -84,7 +84,7 @@ public class DeadLetter {
             } else {
                 Path file = Path.of(path);
                 Path target = jobs.failedDir(stage).resolve(file.getFileName());
-                Files.createDirectories(target.getParent());
+                DurableFiles.createDirectories(target.getParent());
                 DurableFiles.move(file, target);
             }
         } catch (Exception e) {

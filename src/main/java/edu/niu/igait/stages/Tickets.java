@@ -74,6 +74,22 @@ public class Tickets {
     }
 
     /** The stage's steps succeeded: the ticket forgets its retries before it moves on. */
+    /**
+     * As {@link #passed(Ticket)}, and makes the folder the ticket moves to next ({@code next}, relative to
+     * {@code data/stages}, as the stage template's {@code move} has it: another stage, {@code ../done},
+     * {@code ../done/5-complete}) if it is not there yet, with the data folder's mode (0700); the file
+     * consumer would make it with the umask's.
+     */
+    public void passed(Ticket ticket, String next) {
+        try {
+            Path stages = ticket.file.toAbsolutePath().getParent().getParent();
+            edu.niu.igait.job.DurableFiles.createDirectories(stages.resolve(next).normalize());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the folder " + next + " the ticket moves to", e);
+        }
+        passed(ticket);
+    }
+
     public void passed(Ticket ticket) {
         if (ticket.retry != null) {
             ticket.retry = null;

@@ -36,7 +36,7 @@ public class LocalJobStore implements JobStore {
     public LocalJobStore(Path dir) {
         this.usersDir = dir.resolve("users");
         try {
-            Files.createDirectories(usersDir);
+            DurableFiles.createDirectories(usersDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local job store in " + dir, e);
         }

@@ -88,6 +88,10 @@ class CompletionTest extends WithPeers {
 
         Path done = service.dataDir().resolve("done").resolve("5-complete").resolve(ticket);
         await().atMost(Peers.timeout()).until(() -> Files.exists(done));
+        // The folder the pipeline made on the way is the service's user's alone, as all of data/ (intake.FileModesTest).
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(done.getParent())))
+                .isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(done))).isEqualTo("rw-------");
         JsonNode job = StoredJobs.job(peers, uid, 0);
         assertThat(job.get("status").get("code").asText()).isEqualTo("Complete");
         assertThat(job.get("status").get("value").asText()).isEqualTo("0.87");

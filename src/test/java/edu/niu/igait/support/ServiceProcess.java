@@ -62,6 +62,16 @@ public final class ServiceProcess implements AutoCloseable {
     /** As above, with another main class on the same class path (the dev run's {@code edu.niu.igait.dev.DevRun}). */
     public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                        String mainClass) {
+        return start(workingDir, properties, environment, mainClass, null);
+    }
+
+    /** In the project folder, the JVM started by a shell with this umask (e.g. {@code 000}: anyone may read what is made). */
+    public static ServiceProcess startWithUmask(String umask, Map<String, String> properties) {
+        return start(Path.of("").toAbsolutePath(), properties, Map.of(), APP, umask);
+    }
+
+    private static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                        String mainClass, String umask) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.put("camel.management.host", "127.0.0.1");
@@ -93,6 +103,9 @@ public final class ServiceProcess implements AutoCloseable {
             Path log = Files.createTempFile(logs, "service-", ".log");
 
             List<String> command = new ArrayList<>();
+            if (umask != null) {
+                command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+            }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx256m");
             props.forEach((k, v) -> command.add("-D" + k + "=" + v));
