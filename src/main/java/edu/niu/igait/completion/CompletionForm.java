@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import edu.niu.igait.http.ClientGone;
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.RequestRejected;
 import edu.niu.igait.intake.MultipartParser;
 import edu.niu.igait.intake.UploadValidator;
@@ -22,7 +24,10 @@ import io.vertx.core.http.HttpServerRequest;
  * A completion's form, read from the paused request into memory, never to disk: at most
  * {@code igait.http.max-form-bytes} are read (declared or, for a chunked body, counted as it comes;
  * more is refused at once, naming status_content, the only field that can be long), then decoded as
- * urlencoded, or as multipart with text fields only (a file part is refused).
+ * urlencoded, or as multipart with text fields only (a file part is refused). The whole body must arrive
+ * within {@code igait.http.form-timeout} ({@code 408 form_timeout}); a client that goes away, even before
+ * the reading began, ends the wait at once ({@link ConnectionGuard#onClose}). Either way the worker thread
+ * that waits is free again.
  */
 final class CompletionForm {
 
@@ -30,7 +35,8 @@ final class CompletionForm {
     }
 
     /** The fields by name, in order, each with every value sent. */
-    static Map<String, List<String>> read(HttpServerRequest request, long maxBytes, boolean multipart) {
+    static Map<String, List<String>> read(HttpServerRequest request, long maxBytes, boolean multipart, ConnectionGuard guard,
+                                          long timeoutMs) {
         Optional<String> boundary = Optional.empty();
         if (multipart) {
             boundary = MultipartParser.boundary(request.getHeader("Content-Type"));
@@ -42,7 +48,7 @@ final class CompletionForm {
         if (declared != null && parse(declared) > maxBytes) {
             throw tooLong(maxBytes, "declares " + declared.trim() + " bytes");
         }
-        byte[] body = body(request, maxBytes);
+        byte[] body = body(request, maxBytes, guard, timeoutMs);
         return multipart ? multipart(body, boundary.get()) : urlencoded(body);
     }
 
@@ -60,15 +66,34 @@ final class CompletionForm {
                 + CompletionValidator.MAX_CONTENT_BYTES + " bytes");
     }
 
-    /** Reads the body on the request's event loop, blocking this worker thread until it has ended. */
-    private static byte[] body(HttpServerRequest request, long maxBytes) {
+    /**
+     * Reads the body on the request's event loop, blocking this worker thread until it has ended, the
+     * connection has closed or {@code timeoutMs} have passed.
+     */
+    private static byte[] body(HttpServerRequest request, long maxBytes, ConnectionGuard guard, long timeoutMs) {
         Context context = Vertx.currentContext();
         if (context == null) {
             throw new IllegalStateException("the completion is not read on a Vert.x worker thread");
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestRejected late = RequestRejected.retryAfter(408, "form_timeout", "the completion's body did not arrive within "
+                + timeoutMs + " ms (igait.http.form-timeout); send it again", 10);
         context.runOnContext(v -> {
+            if (result.isDone()) {
+                return;
+            }
+            long timer = context.owner().setTimer(timeoutMs, id -> {
+                if (result.completeExceptionally(late)) {
+                    request.pause();
+                }
+            });
+            result.whenComplete((body, failure) -> context.runOnContext(x -> context.owner().cancelTimer(timer)));
+            guard.onClose(request.connection(), () -> result.completeExceptionally(
+                    new ClientGone("the client went away before its completion was read", null)));
+            if (result.isDone()) {
+                return;
+            }
             request.handler(chunk -> {
                 if (result.isDone()) {
                     return;
@@ -85,7 +110,10 @@ final class CompletionForm {
             request.resume();
         });
         try {
-            return result.get();
+            // The timer ends the wait; this bound only covers a timer that never ran (the event loop gone).
+            return result.get(timeoutMs + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw late;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RequestRejected.retryAfter(503, "unavailable", "the service is stopping; try again shortly", 30);

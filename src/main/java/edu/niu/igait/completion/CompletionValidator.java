@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.RequestRejected;
 import edu.niu.igait.logging.Subsystem;
 import io.vertx.core.http.HttpServerRequest;
@@ -38,11 +39,19 @@ public class CompletionValidator {
     private final AccessKey key;
     private final RefusedCalls refused;
     private final long maxFormBytes;
+    private final ConnectionGuard guard;
+    private final long formTimeoutMs;
 
-    public CompletionValidator(AccessKey key, RefusedCalls refused, long maxFormBytes) {
+    /**
+     * @param guard         the API server's connections, whose close ends the wait for a body
+     * @param formTimeoutMs the most the body may take to arrive ({@code igait.http.form-timeout})
+     */
+    public CompletionValidator(AccessKey key, RefusedCalls refused, long maxFormBytes, ConnectionGuard guard, long formTimeoutMs) {
         this.key = key;
         this.refused = refused;
         this.maxFormBytes = maxFormBytes;
+        this.guard = guard;
+        this.formTimeoutMs = formTimeoutMs;
     }
 
     /**
@@ -64,7 +73,7 @@ public class CompletionValidator {
             throw RequestRejected.badRequest("not_a_form", null, "the completion must be multipart/form-data or "
                     + "application/x-www-form-urlencoded with the fields " + String.join(", ", FIELDS));
         }
-        Map<String, List<String>> fields = CompletionForm.read(request, maxFormBytes, multipart);
+        Map<String, List<String>> fields = CompletionForm.read(request, maxFormBytes, multipart, guard, formTimeoutMs);
         if (bearer == null) {
             List<String> values = fields.getOrDefault(KEY_FIELD, List.of());
             // A field sent twice counts as no key.

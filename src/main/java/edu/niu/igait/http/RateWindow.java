@@ -62,17 +62,41 @@ public final class RateWindow {
 
     /** Seconds until one more event for {@code key} fits, 0 if one fits now (nothing recorded). */
     public synchronized long waitSeconds(String key) {
+        return waitSeconds(key, 0, 0);
+    }
+
+    /**
+     * Seconds until one more event for {@code key} fits beside {@code pending} events that may yet be
+     * recorded (uploads under way), 0 if one fits now (nothing recorded). When only the pending ones
+     * fill the window, {@code pendingWait} (they may end without counting).
+     */
+    public synchronized long waitSeconds(String key, int pending, long pendingWait) {
         long now = System.nanoTime();
         ArrayDeque<Long> times = events.get(key);
-        if (times == null) {
+        int recorded = 0;
+        if (times != null) {
+            expire(times, now);
+            recorded = times.size();
+        }
+        if (recorded + pending < count) {
             return 0;
         }
-        expire(times, now);
-        if (times.size() < count) {
-            return 0;
+        if (recorded < count) {
+            return Math.max(1, pendingWait);
         }
         long wait = times.peekFirst() + windowNanos - now;
         return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Records an event for {@code key}, whether or not the window had room (it was reserved beforehand). */
+    public synchronized void record(String key) {
+        long now = System.nanoTime();
+        if (events.size() > SWEEP_ABOVE) {
+            sweep(now);
+        }
+        ArrayDeque<Long> times = events.computeIfAbsent(key, k -> new ArrayDeque<>());
+        expire(times, now);
+        times.addLast(now);
     }
 
     /** Records an event for {@code key} and returns 0, or returns the seconds until one more would fit (nothing recorded). */

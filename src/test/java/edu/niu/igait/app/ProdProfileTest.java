@@ -183,6 +183,7 @@ class ProdProfileTest {
         assertThat(prod.getProperty("igait.auth.mode")).isEqualTo("firebase");
         assertThat(prod.getProperty("igait.store")).isEqualTo("firebase");
         assertThat(prod.getProperty("igait.mail.security")).isEqualTo("starttls");
+        assertThat(prod.getProperty("igait.mail.recipient")).isEqualTo("token");
         assertThat(Files.readString(Path.of("Dockerfile"))).contains("-Dcamel.main.profile=prod");
     }
 

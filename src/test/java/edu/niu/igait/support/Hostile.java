@@ -80,8 +80,13 @@ public final class Hostile {
 
     /** The same with this email (null: without the field). */
     public static byte[] uploadBody(String email) {
+        return uploadBody(UID, email);
+    }
+
+    /** The same with this uid and email (null: without the field; a signed-in upload's uid is its token's). */
+    public static byte[] uploadBody(String uid, String email) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (String[] f : new String[][] {{"uid", UID}, {"age", "6"}, {"ethnicity", "Basque"}, {"sex", "M"},
+        for (String[] f : new String[][] {{"uid", uid}, {"age", "6"}, {"ethnicity", "Basque"}, {"sex", "M"},
                                           {"height", "110cm"}, {"weight", "21"}, {"email", email}}) {
             if (f[1] == null) {
                 continue;
