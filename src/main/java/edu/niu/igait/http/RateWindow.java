@@ -12,8 +12,8 @@ import edu.niu.igait.config.StartupException;
 
 /**
  * At most {@code count} events per key in any {@code window} (a sliding window: the times of the
- * last events are kept). {@link #tryAcquire} either records an event or says how long until one
- * more fits.
+ * last events are kept). {@link #waitSeconds} says how long until one more fits, {@link #record}
+ * records one.
  */
 public final class RateWindow {
 
@@ -97,22 +97,6 @@ public final class RateWindow {
         ArrayDeque<Long> times = events.computeIfAbsent(key, k -> new ArrayDeque<>());
         expire(times, now);
         times.addLast(now);
-    }
-
-    /** Records an event for {@code key} and returns 0, or returns the seconds until one more would fit (nothing recorded). */
-    public synchronized long tryAcquire(String key) {
-        long now = System.nanoTime();
-        if (events.size() > SWEEP_ABOVE) {
-            sweep(now);
-        }
-        ArrayDeque<Long> times = events.computeIfAbsent(key, k -> new ArrayDeque<>());
-        expire(times, now);
-        if (times.size() >= count) {
-            long wait = times.peekFirst() + windowNanos - now;
-            return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
-        }
-        times.addLast(now);
-        return 0;
     }
 
     private void expire(ArrayDeque<Long> times, long now) {

@@ -45,10 +45,6 @@ public final class UploadLimits {
     /** Bytes that uploads in progress declared and have not yet sent: the disk they are still owed. */
     private final AtomicLong owedDisk = new AtomicLong();
 
-    public UploadLimits(RateWindow perUser, RateWindow perAddress, int concurrent, long minFreeDisk, Path dir) {
-        this(perUser, perAddress, concurrent, concurrent, concurrent, minFreeDisk, dir);
-    }
-
     public UploadLimits(RateWindow perUser, RateWindow perAddress, int concurrent, int concurrentPerUser, int concurrentPerAddress,
                         long minFreeDisk, Path dir) {
         this.perUser = perUser;

@@ -54,6 +54,19 @@ final class BenchFiles {
         Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     }
 
+    /** A benchmark's arguments, each {@code name=value}, in order. */
+    static java.util.Map<String, String> arguments(String[] argv) {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are name=value, got " + a);
+            }
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return args;
+    }
+
     /** The commit the benchmark ran on, short, or {@code unknown}. */
     static String commit() {
         try {

@@ -91,14 +91,7 @@ public final class SoakBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (String a : argv) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("arguments are name=value, got " + a);
-            }
-            args.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> args = BenchFiles.arguments(argv);
         SoakBench bench = new SoakBench(args);
         Thread cleanup = new Thread(bench::close, "soak-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -501,29 +494,31 @@ public final class SoakBench {
         s.append(row("end", samples.get(samples.size() - 1)));
         s.append(row("+" + SETTLE.toSeconds() + " s, attacks stopped", after));
 
-        // Flat: from the first minute's end (warm) to the end, a little drift allowed.
-        List<Sample> warm = samples.stream().filter(x -> x.seconds >= 60).toList();
+        // Flat: once warm (a third of the run, at least a minute: the heap grows to its working size under
+        // -Xmx256m and the JIT compiles), to the end, a little drift allowed.
+        long warmFrom = Math.max(60, length.toSeconds() / 3);
+        List<Sample> warm = samples.stream().filter(x -> x.seconds >= warmFrom).toList();
         if (warm.size() < 2) {
             warm = samples;
         }
         Sample first = warm.get(0);
         Sample last = warm.get(warm.size() - 1);
-        long rssMin = warm.stream().mapToLong(Sample::rssKb).min().orElse(0) / 1024;
-        long rssMax = warm.stream().mapToLong(Sample::rssKb).max().orElse(0) / 1024;
+        Sample oneMinute = samples.stream().filter(x -> x.seconds >= 60).findFirst().orElse(first);
         int thrMin = warm.stream().mapToInt(Sample::threads).min().orElse(0);
         int thrMax = warm.stream().mapToInt(Sample::threads).max().orElse(0);
         int fdMin = warm.stream().mapToInt(Sample::fds).min().orElse(0);
         int fdMax = warm.stream().mapToInt(Sample::fds).max().orElse(0);
-        boolean rssFlat = last.rssKb <= first.rssKb * 1.10 + 16 * 1024;
+        boolean rssFlat = last.rssKb <= first.rssKb + 16 * 1024;
         boolean threadsFlat = last.threads <= first.threads + 8;
         boolean fdsFlat = last.fds <= first.fds + 64;
-        s.append(String.format(Locale.ROOT, "%nFrom the first minute on: RSS %d to %d MB (%s: %d MB at 1 min, %d MB at the end),"
-                        + " threads %d to %d (%s), file descriptors %d to %d (%s; the half-line and idle connections come and go"
-                        + " with the header time-out). Once the attacks stopped and their deadlines passed: %.0f connections,"
-                        + " %.0f uploads and %.0f completions in progress, %.0f worker threads busy, %.0f bytes of uploads in memory,"
-                        + " %d partial uploads in `data/uploads`.%n",
-                rssMin, rssMax, flat(rssFlat), first.rssKb / 1024, last.rssKb / 1024, thrMin, thrMax, flat(threadsFlat), fdMin, fdMax,
-                flat(fdsFlat), metrics.getOrDefault("igait_http_connections", Double.NaN),
+        s.append(String.format(Locale.ROOT, "%nOnce warm (from %d s on, %d samples): RSS %d MB, then %d MB at the end (%s; %d MB at"
+                        + " 1 min, the heap still growing to its working size), threads %d to %d (%s), file descriptors %d to %d (%s;"
+                        + " the half-line and idle connections come and go with the header time-out). Once the attacks stopped and"
+                        + " their deadlines passed: %.0f connections, %.0f uploads and %.0f completions in progress, %.0f worker"
+                        + " threads busy, %.0f bytes of uploads in memory, %d partial uploads in `data/uploads`.%n",
+                first.seconds, warm.size(), first.rssKb / 1024, last.rssKb / 1024, flat(rssFlat), oneMinute.rssKb / 1024,
+                thrMin, thrMax, flat(threadsFlat), fdMin, fdMax, flat(fdsFlat),
+                metrics.getOrDefault("igait_http_connections", Double.NaN),
                 metrics.getOrDefault("igait_uploads_in_progress", Double.NaN),
                 metrics.getOrDefault("igait_completions_in_progress", Double.NaN),
                 metrics.getOrDefault("igait_http_workers_busy", Double.NaN),
