@@ -126,6 +126,9 @@ public final class SoakBench {
         // The soak is about what clients hold, not about the upload windows: wide, for good and bad alike.
         props.put("igait.limits.per-user", "1000000/1h");
         props.put("igait.limits.per-address", "1000000/1h");
+        // The caps on uploads at once are: the production defaults (the test harness widens them).
+        props.put("igait.limits.concurrent-uploads-per-user", "2");
+        props.put("igait.limits.concurrent-uploads-per-address", "8");
         service = ServiceProcess.start(props).awaitHealthy(Duration.ofSeconds(90));
         say("service pid " + service.pid() + " on port " + service.port() + "; " + length.toMinutes() + " min "
                 + length.toSecondsPart() + " s of good uploads among the attacks; load average " + loadBefore);

@@ -36,7 +36,8 @@ class HungUpClientsTest {
 
     @BeforeAll
     static void start() {
-        service = TestService.start(Map.of("igait.access-key", KEY));
+        // The production cap on uploads at once from one address (the test harness widens it).
+        service = TestService.start(Map.of("igait.access-key", KEY, "igait.limits.concurrent-uploads-per-address", "8"));
     }
 
     @AfterAll
@@ -72,6 +73,40 @@ class HungUpClientsTest {
         MeterRegistry meters = meters();
         assertThat(counter(meters, ServiceMetrics.UPLOADS, "client_gone")).isPositive();
         assertThat(counter(meters, ServiceMetrics.UPLOADS, "internal_error")).isZero();
+    }
+
+    /**
+     * One address holds at most igait.limits.concurrent-uploads-per-address (8) uploads at once: the ninth
+     * is refused from its headers (429), anyone else is taken; when the eight hang up, their slots are free.
+     */
+    @Test
+    void oneAddressHoldsEightUploadsAtOnceAndGivesThemBackWhenItHangsUp() throws IOException {
+        byte[] body = Hostile.uploadBody();
+        ApiLoad load = service.context().getRegistry().lookupByNameAndType("apiLoad", ApiLoad.class);
+        java.util.List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                Socket s = Hostile.connect("127.0.0.8", service.port());
+                s.getOutputStream().write(Hostile.uploadHead(body.length));
+                s.getOutputStream().write(body, 0, 1000);
+                held.add(s);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.uploadsInProgress() == 8);
+            edu.niu.igait.support.RawHttp.Response ninth = Hostile.exchange("127.0.0.8", service.port(),
+                    Hostile.concat(Hostile.uploadHead(body.length), body), 5000);
+            assertThat(ninth.status()).isEqualTo(429);
+            assertThat(ninth.body()).contains("concurrent_uploads_per_address");
+            assertThat(ninth.headers()).containsKey("retry-after");
+            assertThat(Hostile.exchange("127.0.0.9", service.port(), Hostile.concat(Hostile.uploadHead(body.length), body), 5000)
+                    .status()).as("another address").isEqualTo(202);
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        assertNothingHeld();
+        assertThat(Hostile.exchange("127.0.0.8", service.port(), Hostile.concat(Hostile.uploadHead(body.length), body), 5000)
+                .status()).as("the address again, once its uploads are gone").isEqualTo(202);
     }
 
     /** Sends the head and {@code bodyBytes} of the upload body from {@code local}, then closes without reading. */
