@@ -26,7 +26,6 @@ import edu.niu.igait.http.TunedVertx;
 import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.MemoryBudget;
-import edu.niu.igait.intake.Submissions;
 import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.JobRepository;
@@ -37,7 +36,7 @@ import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The beans of the HTTP edge: the upload and status routes, the completion endpoint, the server itself. */
+/** The beans of the HTTP edge: the upload route, the completion endpoint, the server itself. */
 final class HttpBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
@@ -69,7 +68,6 @@ final class HttpBeans {
                 Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources"))));
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
-        context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
         RefusedCalls refused = new RefusedCalls(alerts);

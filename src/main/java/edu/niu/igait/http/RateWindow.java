@@ -60,6 +60,11 @@ public final class RateWindow {
         return Duration.ofNanos(windowNanos);
     }
 
+    /** The window as people say it: "1 hour", "30 minutes". */
+    public String windowText() {
+        return RateWindowText.of(window());
+    }
+
     /** Seconds until one more event for {@code key} fits, 0 if one fits now (nothing recorded). */
     public synchronized long waitSeconds(String key) {
         long now = System.nanoTime();

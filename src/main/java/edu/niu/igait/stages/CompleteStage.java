@@ -252,16 +252,6 @@ public class CompleteStage {
 
     /** A duration in words for the mail: {@code 7 days}, {@code 36 hours}. */
     static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s % 86400 == 0 && s > 0) {
-            return s / 86400 + (s == 86400 ? " day" : " days");
-        }
-        if (s % 3600 == 0 && s > 0) {
-            return s / 3600 + (s == 3600 ? " hour" : " hours");
-        }
-        if (s % 60 == 0 && s > 0) {
-            return s / 60 + (s == 60 ? " minute" : " minutes");
-        }
-        return s + (s == 1 ? " second" : " seconds");
+        return MailTemplates.duration(d);
     }
 }
