@@ -1,7 +1,11 @@
 package edu.niu.igait.job;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -72,6 +76,19 @@ public class Ticket {
     /** A completion's ticket name, {@code <uid>.<jobId>.<received, UTC>.<random>.json} (completion.CompletionTickets gives them). */
     private static final Pattern COMPLETION_NAME = Pattern.compile(
             "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * A name for a ticket that is not an upload's: {@code <head>.<at, UTC>.<random>.json}, so that
+     * {@code ls} shows whose it is and when it came, and two never share a name.
+     */
+    public static String uniqueName(String head, Instant at) {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        return head + "." + STAMP.format(at) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".json";
+    }
 
     /** A history request's ticket name, {@code <uid>.history.<received, UTC>.<random>.json} (records.HistoryRequests gives them). */
     private static final Pattern HISTORY_NAME = Pattern.compile(

@@ -1,5 +1,6 @@
 package edu.niu.igait.records;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,8 +121,8 @@ record Filters(int entries, ResultType resultType, Long start, Long end) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("entries", entries);
         d.put("resultType", resultType == null ? "any" : resultType.text);
-        d.put("from", start == null ? "any time" : MailTemplates.time(java.time.Instant.ofEpochSecond(start)));
-        d.put("to", end == null ? "any time" : MailTemplates.time(java.time.Instant.ofEpochSecond(end)));
+        d.put("from", start == null ? "any time" : MailTemplates.time(Instant.ofEpochSecond(start)));
+        d.put("to", end == null ? "any time" : MailTemplates.time(Instant.ofEpochSecond(end)));
         return d;
     }
 

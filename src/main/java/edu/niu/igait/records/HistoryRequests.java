@@ -1,10 +1,6 @@
 package edu.niu.igait.records;
 
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,8 +34,6 @@ public class HistoryRequests {
     static final String USER_ID = "user_id";
     static final String INCLUDE_ORIGINAL = "include_original";
     static final String INCLUDE_SKELETON = "include_skeleton";
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger("igait.records");
 
     private final JobRepository jobs;
@@ -55,19 +49,14 @@ public class HistoryRequests {
     }
 
     /**
-     * Before the body: a form (400), of at most {@code igait.http.max-form-bytes} if it says its length,
-     * and, signed in, room in the caller's window (429). Without sign-in the form names the caller, so
-     * the window is checked once it is read.
+     * Before the body: a form (400) and, signed in, room in the caller's window (429). Without sign-in
+     * the form names the caller, so the window is checked once it is read.
      */
     public void admit(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
         if (formType(request) == null) {
             throw RequestRejected.badRequest("not_a_form", null, "the history request must be multipart/form-data or "
                     + "application/x-www-form-urlencoded");
-        }
-        String declared = request.getHeader("Content-Length");
-        if (declared != null && declared.strip().matches("[0-9]{1,19}") && Long.parseLong(declared.strip()) > maxFormBytes) {
-            throw tooLong("declares " + declared.strip() + " bytes");
         }
         String uid = exchange.getVariable(HttpEdge.UID, String.class);
         if (uid != null) {
@@ -78,7 +67,10 @@ public class HistoryRequests {
         }
     }
 
-    /** The body, a small form read into memory: the one place this endpoint reads it. */
+    /**
+     * The body, a small form read into memory (at most {@code igait.http.max-form-bytes}: a longer one
+     * declared is refused before it is read): the one place this endpoint reads it.
+     */
     public Map<String, List<String>> form(Exchange exchange) {
         HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
         return SmallForm.read(request, maxFormBytes, "multipart".equals(formType(request)), this::tooLong);
@@ -154,8 +146,6 @@ public class HistoryRequests {
         if (!Uid.isValid(uid)) {
             throw new IllegalArgumentException("not a uid");
         }
-        byte[] random = new byte[6];
-        RANDOM.nextBytes(random);
-        return uid + ".history." + STAMP.format(at) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".json";
+        return Ticket.uniqueName(uid + ".history", at);
     }
 }

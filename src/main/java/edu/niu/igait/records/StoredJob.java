@@ -7,6 +7,7 @@ import java.util.Map;
 
 import edu.niu.igait.job.StatusCode;
 import edu.niu.igait.job.SubmissionId;
+import edu.niu.igait.store.JobStore;
 
 /**
  * One job as the job store holds it ({@code users/<uid>/jobs/<jobId>}, the app's shape), read
@@ -45,11 +46,7 @@ final class StoredJob {
 
     /** The app's {@code timestamp}: {@code {"secs_since_epoch", "nanos_since_epoch"}}; null when missing. */
     Instant submittedAt() {
-        if (!(fields.get("timestamp") instanceof Map<?, ?> timestamp) || !(timestamp.get("secs_since_epoch") instanceof Number secs)) {
-            return null;
-        }
-        long nanos = timestamp.get("nanos_since_epoch") instanceof Number n ? n.longValue() : 0;
-        return Instant.ofEpochSecond(secs.longValue(), Math.max(0, Math.min(nanos, 999_999_999L)));
+        return JobStore.submittedAt(fields);
     }
 
     /** The latest time the store knows of: when Metis's result came, else the submission. */

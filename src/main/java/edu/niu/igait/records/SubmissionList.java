@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.job.Uid;
+
 /**
  * {@code GET /api/v1/submissions}: a parent's jobs from the job store (not from this machine's data
  * folder, which holds only the jobs it took and only for {@code igait.retention.local}), newest first,
@@ -35,9 +38,8 @@ public class SubmissionList {
         String owner = Filters.single(query, USER_ID);
         if (owner == null) {
             owner = caller;
-        } else if (!edu.niu.igait.job.Uid.isValid(owner)) {
-            throw edu.niu.igait.http.RequestRejected.badRequest("invalid_field", USER_ID, USER_ID + " must be a uid: "
-                    + edu.niu.igait.job.Uid.RULE);
+        } else if (!Uid.isValid(owner)) {
+            throw RequestRejected.badRequest("invalid_field", USER_ID, USER_ID + " must be a uid: " + Uid.RULE);
         }
         access.check(caller, owner, USER_ID, "this list");
         Filters filters = Filters.parse(query);

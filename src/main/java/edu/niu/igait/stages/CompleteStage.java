@@ -242,12 +242,7 @@ public class CompleteStage {
 
     /** The app's {@code timestamp}: {@code {"secs_since_epoch", "nanos_since_epoch"}}. */
     static Instant submittedAt(Map<String, Object> job) {
-        Map<String, Object> timestamp = map(job.get("timestamp"));
-        if (timestamp == null || !(timestamp.get("secs_since_epoch") instanceof Number secs)) {
-            return null;
-        }
-        long nanos = timestamp.get("nanos_since_epoch") instanceof Number n ? n.longValue() : 0;
-        return Instant.ofEpochSecond(secs.longValue(), nanos);
+        return JobStore.submittedAt(job);
     }
 
     /** A duration in words for the mail: {@code 7 days}, {@code 36 hours}. */

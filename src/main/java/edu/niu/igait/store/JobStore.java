@@ -96,6 +96,15 @@ public interface JobStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** A stored job's {@code timestamp} ({@code {"secs_since_epoch", "nanos_since_epoch"}}) as a time; null when missing. */
+    static java.time.Instant submittedAt(Map<String, Object> job) {
+        if (!(job.get("timestamp") instanceof Map<?, ?> timestamp) || !(timestamp.get("secs_since_epoch") instanceof Number secs)) {
+            return null;
+        }
+        long nanos = timestamp.get("nanos_since_epoch") instanceof Number n ? n.longValue() : 0;
+        return java.time.Instant.ofEpochSecond(secs.longValue(), Math.max(0, Math.min(nanos, 999_999_999L)));
+    }
+
     static Map<String, Object> status(StatusCode code, String value) {
         Map<String, Object> status = new java.util.LinkedHashMap<>();
         status.put("code", code.name());
