@@ -30,7 +30,6 @@ import edu.niu.igait.http.TunedVertx;
 import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.MemoryBudget;
-import edu.niu.igait.intake.Submissions;
 import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.JobRepository;
@@ -42,7 +41,7 @@ import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The beans of the HTTP edge: the upload and status routes, the completion endpoint, the server itself. */
+/** The beans of the HTTP edge: the upload route, the completion endpoint, the server itself. */
 final class HttpBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
@@ -85,7 +84,6 @@ final class HttpBeans {
                 atLeast(settings, "igait.limits.concurrent-completions", 1), mailToToken(settings, authentication)));
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
-        context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
         RefusedCalls refused = new RefusedCalls(alerts);

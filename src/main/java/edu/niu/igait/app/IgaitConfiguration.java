@@ -43,6 +43,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             if (settings.bool("igait.pipeline.enabled")) {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }
+            RecordsBeans.bind(context, settings, jobs);
             ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs, ops.metrics));
         } catch (RuntimeException e) {
             lock.close();

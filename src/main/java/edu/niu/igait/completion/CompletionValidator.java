@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.SmallForm;
 import edu.niu.igait.logging.Subsystem;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -73,7 +74,8 @@ public class CompletionValidator {
             throw RequestRejected.badRequest("not_a_form", null, "the completion must be multipart/form-data or "
                     + "application/x-www-form-urlencoded with the fields " + String.join(", ", FIELDS));
         }
-        Map<String, List<String>> fields = CompletionForm.read(request, maxFormBytes, multipart, guard, formTimeoutMs);
+        Map<String, List<String>> fields = SmallForm.read(request, maxFormBytes, multipart, what -> tooLong(maxFormBytes, what),
+                guard, formTimeoutMs);
         if (bearer == null) {
             List<String> values = fields.getOrDefault(KEY_FIELD, List.of());
             // A field sent twice counts as no key.
@@ -116,6 +118,13 @@ public class CompletionValidator {
                     STATUS_CONTENT + " must not be empty: send the score, or the error text");
         }
         return new CompletionRequest(uid, (int) jobId, statusCode, content);
+    }
+
+    /** A body over igait.http.max-form-bytes, refused at once, naming status_content, the only field that can be long. */
+    static RequestRejected tooLong(long maxBytes, String what) {
+        return RequestRejected.badRequest("too_long", STATUS_CONTENT, "the completion " + what + "; at most "
+                + maxBytes + " are read (igait.http.max-form-bytes): status_content may be at most "
+                + MAX_CONTENT_BYTES + " bytes");
     }
 
     /** The key of {@code Authorization: Bearer <key>}, or null when there is no such header. */

@@ -55,7 +55,8 @@ public final class ConnectionGuard {
     private final long headerTimeoutMs;
     private final ClientAddress clients;
     private final AtomicInteger open = new AtomicInteger();
-    private final Map<String, AtomicInteger> byGroup = new ConcurrentHashMap<>();
+    /** Open connections per address group; a group with none is absent. Changed only inside the map's compute. */
+    private final Map<String, Integer> byGroup = new ConcurrentHashMap<>();
     private final Map<HttpConnection, Watched> watched = new ConcurrentHashMap<>();
     private final Map<Reason, AtomicLong> closed = new ConcurrentHashMap<>();
     private final Map<Reason, AtomicLong> lastLogged = new ConcurrentHashMap<>();
@@ -104,9 +105,14 @@ public final class ConnectionGuard {
             return;
         }
         if (group != null) {
-            AtomicInteger count = byGroup.compute(group, (g, c) -> c == null ? new AtomicInteger() : c);
-            if (count.incrementAndGet() > perAddress) {
-                release(group, count);
+            // Counted and checked in one step: connections of one group arrive on several event loops.
+            boolean[] full = {false};
+            byGroup.compute(group, (g, c) -> {
+                int now = c == null ? 0 : c;
+                full[0] = now >= perAddress;
+                return full[0] ? c : Integer.valueOf(now + 1);
+            });
+            if (full[0]) {
                 open.decrementAndGet();
                 refuse(connection, socket, Reason.CONNECTIONS_PER_ADDRESS, "igait.limits.connections-per-address: " + perAddress
                         + " connections are open from " + group);
@@ -163,10 +169,8 @@ public final class ConnectionGuard {
         }
     }
 
-    private void release(String group, AtomicInteger count) {
-        if (count.decrementAndGet() <= 0) {
-            byGroup.remove(group, count);
-        }
+    private void release(String group) {
+        byGroup.computeIfPresent(group, (g, c) -> c <= 1 ? null : c - 1);
     }
 
     /** One open connection: its address group, its header timer, who wants to hear of its close. */
@@ -233,10 +237,7 @@ public final class ConnectionGuard {
             }
             open.decrementAndGet();
             if (group != null) {
-                AtomicInteger count = byGroup.get(group);
-                if (count != null) {
-                    release(group, count);
-                }
+                release(group);
             }
             for (Runnable listener : listeners) {
                 try {

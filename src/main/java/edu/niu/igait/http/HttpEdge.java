@@ -1,7 +1,9 @@
 package edu.niu.igait.http;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.http.HttpServerRequest;
@@ -29,6 +31,8 @@ public class HttpEdge {
     static final String ADMISSION = "igaitAdmission";
     /** How long a completion refused for lack of room is asked to wait. */
     static final long COMPLETION_RETRY_SECONDS = 10;
+    /** The exchange variable that holds the query's parameters, each with every value sent (see {@link #records}). */
+    public static final String QUERY = "igaitQuery";
 
     private final Authentication authentication;
     private final UploadLimits limits;
@@ -89,6 +93,23 @@ public class HttpEdge {
         if (uid != null) {
             exchange.setVariable(UID, uid);
         }
+    }
+
+    /**
+     * A parent's own records ({@code GET /api/v1/submissions}, {@code GET /api/v1/submissions/<sid>/files},
+     * {@code POST /api/v1/historical_submissions}): the caller's uid when authentication is on, and the
+     * query's parameters in the variable {@value #QUERY} (the platform makes none of them a header).
+     */
+    public void records(Exchange exchange) {
+        status(exchange);
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        try {
+            request.params().names().forEach(name -> query.put(name, List.copyOf(request.params().getAll(name))));
+        } catch (IllegalArgumentException e) {
+            throw RequestRejected.badRequest("invalid_query", null, "the query string cannot be decoded");
+        }
+        exchange.setVariable(QUERY, query);
     }
 
     /**

@@ -60,6 +60,11 @@ public final class RateWindow {
         return Duration.ofNanos(windowNanos);
     }
 
+    /** The window as people say it: "1 hour", "30 minutes". */
+    public String windowText() {
+        return RateWindowText.of(window());
+    }
+
     /** Seconds until one more event for {@code key} fits, 0 if one fits now (nothing recorded). */
     public synchronized long waitSeconds(String key) {
         return waitSeconds(key, 0, 0);
@@ -86,6 +91,15 @@ public final class RateWindow {
         }
         long wait = times.peekFirst() + windowNanos - now;
         return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /** Records an event for {@code key} and returns 0, or returns the seconds until one more would fit (nothing recorded). */
+    public synchronized long tryAcquire(String key) {
+        long wait = waitSeconds(key, 0, 0);
+        if (wait == 0) {
+            record(key);
+        }
+        return wait;
     }
 
     /** Records an event for {@code key}, whether or not the window had room (it was reserved beforehand). */

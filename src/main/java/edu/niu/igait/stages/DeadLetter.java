@@ -58,7 +58,7 @@ public class DeadLetter {
         events.failed(ticket, stage, Errors.peer(error).orElse(ticket == null ? null : ticket.peer), error);
         LOG.error(Subsystem.forPeer(Errors.peer(error).orElse(ticket == null ? null : ticket.peer)), "{}: {} failed for good: {} ({})",
                 ticket == null ? "a ticket" : ticket, stage, reason, Errors.summary(error));
-        if (ticket == null || ticket.isCompletion()) {
+        if (ticket == null || !ticket.isUpload()) {
             return;
         }
         try {
@@ -96,8 +96,9 @@ public class DeadLetter {
     /** One line for the operator's next alert: the ids and the reason. */
     public void alert(Ticket ticket, String stage, String reason) {
         String who = ticket == null ? "a ticket that could not be read"
-                : ticket + (ticket.isCompletion() ? " (ticket " + ticket.name() + ")" : " (submission " + ticket.submissionId + ")");
-        OperatorAlerts.Kind kind = ticket != null && ticket.isCompletion() ? OperatorAlerts.FAILED_RESULTS : OperatorAlerts.FAILED_JOBS;
+                : ticket + (ticket.isUpload() ? " (submission " + ticket.submissionId + ")" : " (ticket " + ticket.name() + ")");
+        OperatorAlerts.Kind kind = ticket == null || ticket.isUpload() ? OperatorAlerts.FAILED_JOBS
+                : ticket.isHistoryRequest() ? OperatorAlerts.FAILED_HISTORY : OperatorAlerts.FAILED_RESULTS;
         alerts.note(kind, who + ": " + stage + ": " + reason);
     }
 }

@@ -37,7 +37,7 @@ public class Tickets {
     }
 
     /**
-     * Reads the ticket the stage's file consumer took. A service that is stopping starts no new work:
+     * Reads the ticket the stage's file consumer took (an upload's, a completion's or a history request's). A service that is stopping starts no new work:
      * the ticket stays in its folder for the next start ({@link StageAbandoned}).
      */
     public Ticket open(String path, String stage, String peer) {
@@ -51,7 +51,7 @@ public class Tickets {
         ticket.openedNanos = System.nanoTime();
         ticket.attemptNanos = ticket.openedNanos;
         String name = file.getFileName().toString();
-        if (!ticket.isCompletion()) {
+        if (ticket.isUpload()) {
             if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
                 throw new MalformedJob("ticket " + name + " does not name its submission");
             }
@@ -61,6 +61,11 @@ public class Tickets {
             if (!stage.equals(job.stage)) {
                 jobs.update(ticket.submissionId, j -> j.stage = stage);
             }
+        } else if (ticket.isHistoryRequest()) {
+            if (!Uid.isValid(ticket.history.uid) || ticket.history.receivedAt == null || ticket.history.reportSeconds <= 0) {
+                throw new MalformedJob("history request ticket " + name + " is incomplete");
+            }
+            ticket.uid = ticket.history.uid;
         } else {
             if (!Uid.isValid(ticket.completionUid) || ticket.completionJobId == null || ticket.completionJobId < 0
                     || !("OK".equals(ticket.statusCode) || "ERR".equals(ticket.statusCode)) || ticket.statusContent == null) {

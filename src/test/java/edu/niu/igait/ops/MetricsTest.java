@@ -105,17 +105,20 @@ class MetricsTest extends WithPeers {
             expected.put("igait_stage_retries_total{peer=\"Metis\",stage=\"3-submit\"}", 2.0);
             expected.put("igait_stage_retries_total{peer=\"mail\",stage=\"4-notify\"}", 0.0);
             expected.put("igait_stage_retries_total{peer=\"Firebase\",stage=\"5-complete\"}", 0.0);
+            expected.put("igait_stage_retries_total{peer=\"mail\",stage=\"h1-history\"}", 0.0);
             expected.put("igait_jobs_failed_total{reason=\"metis_refused\",stage=\"3-submit\"}", 1.0);
             expected.put("igait_stage_seconds_count{stage=\"1-record\"}", 3.0);
             expected.put("igait_stage_seconds_count{stage=\"2-store\"}", 3.0);
             expected.put("igait_stage_seconds_count{stage=\"3-submit\"}", 2.0);
             expected.put("igait_stage_seconds_count{stage=\"4-notify\"}", 2.0);
             expected.put("igait_stage_seconds_count{stage=\"5-complete\"}", 1.0);
-            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete"}) {
+            // No parent asked for a history.
+            expected.put("igait_stage_seconds_count{stage=\"h1-history\"}", 0.0);
+            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete", "h1-history"}) {
                 expected.put("igait_stage_tickets{stage=\"" + stage + "\"}", 0.0);
             }
             assertThat(igait).containsExactlyInAnyOrderEntriesOf(expected);
-            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete"}) {
+            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete", "h1-history"}) {
                 assertThat(all).containsEntry("igait_stage_oldest_ticket_seconds{stage=\"" + stage + "\"}", 0.0);
             }
             // The test's own client may keep a connection to the API open.
