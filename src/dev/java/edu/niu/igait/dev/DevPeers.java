@@ -325,6 +325,8 @@ public class DevPeers implements CamelConfiguration {
                     " API            " + api + "/api/v1/upload            (POST, multipart; served on " + host
                             + " only, whatever Camel's summary above says)",
                     "                " + api + "/api/v1/submissions/<id>  (where a submission stands)",
+                    "                " + api + "/api/v1/submissions       (the caller's submissions; <id>/files: links to its videos)",
+                    "                " + api + "/api/v1/historical_submissions   (POST, a form: the history by mail, with a PDF)",
                     "                " + api + "/api/v1/health",
                     " Sign-in        " + api + "/dev/token?uid=demo-parent   a Firebase-style ID token (project "
                             + tokens.project() + ", " + settings.get("igait.dev.token-validity") + "); send it as",

@@ -14,22 +14,26 @@ import edu.niu.igait.completion.RefusedCalls;
 import edu.niu.igait.mail.OperatorAlerts;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.health.ApiSaturationCheck;
+import edu.niu.igait.http.ApiLoad;
 import edu.niu.igait.http.Authentication;
 import edu.niu.igait.http.Cidr;
 import edu.niu.igait.http.ClientAddress;
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.Cors;
 import edu.niu.igait.http.EdgeHeaders;
 import edu.niu.igait.http.HttpEdge;
+import edu.niu.igait.http.MinimumRate;
 import edu.niu.igait.http.RateWindow;
 import edu.niu.igait.http.ServerTls;
 import edu.niu.igait.http.TunedVertx;
 import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.MemoryBudget;
-import edu.niu.igait.intake.Submissions;
 import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.JobRepository;
+import edu.niu.igait.metrics.ServiceMetrics;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -37,12 +41,17 @@ import org.apache.camel.component.platform.http.PlatformHttpComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The beans of the HTTP edge: the upload and status routes, the completion endpoint, the server itself. */
+/** The beans of the HTTP edge: the upload route, the completion endpoint, the server itself. */
 final class HttpBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.backend");
-    /** Worker threads beyond the uploads in progress (each holds one while its body arrives), for every other request. */
+    /**
+     * Worker threads beyond the uploads and completions in progress (each holds one while its body arrives,
+     * both capped), for every other request: the caps leave these free whatever the clients do.
+     */
     static final int WORKER_HEADROOM = 16;
+    /** The bean that watches the API server's connections. */
+    static final String CONNECTION_GUARD = "connectionGuard";
     /** An upload holds its worker thread until its body is stored: over a slow phone link that can take hours. */
     static final long MAX_WORKER_EXECUTE_HOURS = 6;
 
@@ -65,15 +74,21 @@ final class HttpBeans {
         ClientAddress clients = new ClientAddress(Cidr.parseList("igait.http.trusted-proxies",
                 settings.get("igait.http.trusted-proxies")));
         UploadLimits limits = limits(settings, jobs);
-        context.getRegistry().bind("httpEdge", new HttpEdge(authentication(settings), limits, clients, maxVideoBytes,
-                Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources"))));
+        ConnectionGuard guard = new ConnectionGuard(atLeast(settings, "igait.http.max-connections", 1),
+                atLeast(settings, "igait.limits.connections-per-address", 1),
+                positive(settings, "igait.http.header-timeout").toMillis(), clients);
+        context.getRegistry().bind(CONNECTION_GUARD, guard);
+        Authentication authentication = authentication(settings);
+        context.getRegistry().bind("httpEdge", new HttpEdge(authentication, limits, clients, maxVideoBytes,
+                Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources")),
+                atLeast(settings, "igait.limits.concurrent-completions", 1), mailToToken(settings, authentication)));
         context.getRegistry().bind("uploadValidator", validator);
         context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
-        context.getRegistry().bind("submissions", new Submissions(jobs));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
         RefusedCalls refused = new RefusedCalls(alerts);
-        context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused, maxFormBytes));
+        context.getRegistry().bind("completionValidator", new CompletionValidator(accessKey, refused, maxFormBytes, guard,
+                positive(settings, "igait.http.form-timeout").toMillis()));
         context.getRegistry().bind("completionTickets", tickets);
 
         // No request header or query parameter reaches a message, no message header an answer unless meant to.
@@ -82,25 +97,30 @@ final class HttpBeans {
 
     /**
      * The HTTP server's Vert.x and the upload reader; made last, so a refused start-up leaves no threads.
-     * The routes run on Vert.x's worker pool, where an upload holds a thread until its body is stored:
-     * the pool has one per upload allowed at once and {@link #WORKER_HEADROOM} more.
+     * The routes run on Vert.x's worker pool, where an upload holds a thread until its body is stored and
+     * a completion until its form is read and kept: the pool has one per upload and per completion allowed
+     * at once and {@link #WORKER_HEADROOM} more.
      */
-    static UploadReceiver bindServer(CamelContext context, Settings settings, JobRepository jobs) {
+    static UploadReceiver bindServer(CamelContext context, Settings settings, JobRepository jobs, ServiceMetrics metrics) {
         long maxVideoBytes = settings.longValue("igait.upload.max-video-bytes");
         long idleSeconds = settings.duration("igait.http.idle-timeout").toSeconds();
         int concurrent = settings.intValue("igait.limits.concurrent-uploads");
+        int completions = settings.intValue("igait.limits.concurrent-completions");
         long uploadMemory = bytes(settings, "igait.limits.upload-memory");
         if (uploadMemory < 1024 * 1024) {
             throw new StartupException("igait.limits.upload-memory must be at least 1MiB, got " + uploadMemory + " bytes");
         }
+        MinimumRate minRate = MinimumRate.of("igait.http.body-min-rate", bytes(settings, "igait.http.body-min-rate"),
+                "igait.http.body-min-rate-window", settings.duration("igait.http.body-min-rate-window"));
+        ConnectionGuard guard = context.getRegistry().lookupByNameAndType(CONNECTION_GUARD, ConnectionGuard.class);
         Cors cors = Cors.parse(settings.get(Cors.ORIGINS), settings.duration(Cors.MAX_AGE));
         ServerTls tls = ServerTls.fromSettings(settings).orElse(null);
         VertxOptions options = new VertxOptions()
-                .setWorkerPoolSize(concurrent + WORKER_HEADROOM)
+                .setWorkerPoolSize(concurrent + completions + WORKER_HEADROOM)
                 .setMaxWorkerExecuteTime(MAX_WORKER_EXECUTE_HOURS)
                 .setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS);
         TunedVertx tuned = new TunedVertx(options, (int) Math.min(idleSeconds, Integer.MAX_VALUE), tls, cors,
-                settings.intValue("camel.server.port"));
+                settings.intValue("camel.server.port"), guard);
         if (!cors.origins().isEmpty()) {
             LOG.info("browsers may call the API from {} ({})", String.join(", ", cors.origins()), Cors.ORIGINS);
         }
@@ -120,10 +140,103 @@ final class HttpBeans {
         } catch (Exception e) {
             throw new StartupException("cannot register the HTTP server's start-up check: " + e.getMessage(), e);
         }
-        UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory));
+        UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory), guard, minRate);
         IgaitConfiguration.stopWithCamel(context, "the upload receiver", receiver::stop);
         context.getRegistry().bind("uploadReceiver", receiver);
+
+        HttpEdge edge = context.getRegistry().lookupByNameAndType("httpEdge", HttpEdge.class);
+        ApiLoad load = new ApiLoad() {
+            @Override
+            public int connectionsOpen() {
+                return guard.open();
+            }
+
+            @Override
+            public long connectionsClosed(ConnectionGuard.Reason reason) {
+                return guard.closed(reason);
+            }
+
+            @Override
+            public int workersBusy() {
+                return tuned.workersBusy();
+            }
+
+            @Override
+            public int workers() {
+                return tuned.workerPoolSize();
+            }
+
+            @Override
+            public long uploadsInProgress() {
+                return edge.limits().inProgress();
+            }
+
+            @Override
+            public int uploadSlots() {
+                return edge.limits().concurrent();
+            }
+
+            @Override
+            public int completionsInProgress() {
+                return edge.completionsInProgress();
+            }
+
+            @Override
+            public int completionSlots() {
+                return completions;
+            }
+
+            @Override
+            public long uploadMemoryBytes() {
+                return receiver.queuedBytes();
+            }
+        };
+        context.getRegistry().bind("apiLoad", load);
+        metrics.watchApi(load);
+        ApiSaturationCheck saturation = new ApiSaturationCheck(load);
+        saturation.setCamelContext(context);
+        context.getRegistry().bind("health-api-saturation", saturation);
         return receiver;
+    }
+
+    /** An int property of at least {@code min}. */
+    static int atLeast(Settings settings, String name, int min) {
+        int value = settings.intValue(name);
+        if (value < min) {
+            throw new StartupException(name + " must be at least " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A duration property longer than 0. */
+    static java.time.Duration positive(Settings settings, String name) {
+        java.time.Duration value = settings.duration(name);
+        if (value.isZero() || value.isNegative()) {
+            throw new StartupException(name + " must be longer than 0 (e.g. 10s), got '" + settings.get(name) + "'");
+        }
+        return value;
+    }
+
+    /**
+     * {@code igait.mail.recipient}: {@code form} mails the address the form gives; {@code token} the signed-in
+     * account's verified email (needs sign-in, so {@code igait.auth.mode=firebase}).
+     */
+    static boolean mailToToken(Settings settings, Authentication authentication) {
+        String recipient = settings.get("igait.mail.recipient").strip();
+        switch (recipient) {
+            case "form" -> {
+                return false;
+            }
+            case "token" -> {
+                if (!authentication.required()) {
+                    throw new StartupException("igait.mail.recipient=token mails the signed-in account's verified email, and "
+                            + Authentication.MODE + "=none signs nobody in: set " + Authentication.MODE
+                            + "=firebase, or igait.mail.recipient=form");
+                }
+                return true;
+            }
+            default -> throw new StartupException("igait.mail.recipient must be form or token, got '" + recipient + "'");
+        }
     }
 
     private static UploadLimits limits(Settings settings, JobRepository jobs) {
@@ -135,7 +248,8 @@ final class HttpBeans {
         return new UploadLimits(
                 RateWindow.parse("igait.limits.per-user", settings.get("igait.limits.per-user")),
                 RateWindow.parse("igait.limits.per-address", settings.get("igait.limits.per-address")),
-                concurrent, minFree, jobs.uploadsDir());
+                concurrent, atLeast(settings, "igait.limits.concurrent-uploads-per-user", 1),
+                atLeast(settings, "igait.limits.concurrent-uploads-per-address", 1), minFree, jobs.uploadsDir());
     }
 
     /** A size in bytes: a whole number, or one with KiB, MiB, GiB or TiB (binary) or KB, MB, GB, TB (decimal). */

@@ -44,7 +44,8 @@ public class IgaitConfiguration implements CamelConfiguration {
             if (settings.bool("igait.pipeline.enabled")) {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }
-            ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs));
+            RecordsBeans.bind(context, settings, jobs);
+            ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs, ops.metrics));
         } catch (RuntimeException e) {
             lock.close();
             throw e;

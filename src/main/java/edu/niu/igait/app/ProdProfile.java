@@ -12,6 +12,7 @@ import com.google.firebase.internal.FirebaseProcessEnvironment;
 import edu.niu.igait.completion.AccessKey;
 import edu.niu.igait.config.Settings;
 import edu.niu.igait.config.StartupException;
+import edu.niu.igait.http.Cidr;
 import edu.niu.igait.http.ServerTls;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -22,7 +23,9 @@ import org.apache.camel.main.MainListenerSupport;
  * the setting to fix: plain HTTP on an address other than loopback (unless
  * {@code igait.http.trusted-proxies} names the proxy that ends TLS), mail in clear text to another
  * host, a mail certificate check switched off, the embedded job store, uploads without sign-in, a
- * Realtime Database emulator in the environment, and a missing or short access key.
+ * Realtime Database emulator in the environment, a missing or guessable access key (each key of it
+ * shorter than 16 characters, or one character repeated), and trusted proxies in a range that is not
+ * private (0.0.0.0/0 or ::/0 would let anyone write the address the per-address limits count).
  */
 final class ProdProfile extends MainListenerSupport {
 
@@ -90,12 +93,29 @@ final class ProdProfile extends MainListenerSupport {
         }
 
         Optional<String> key = settings.secret(AccessKey.ENV, AccessKey.PROPERTY);
-        if (key.isEmpty()) {
+        List<String> keys = key.map(AccessKey::keys).orElse(List.of());
+        if (keys.isEmpty()) {
             refused.add(prefix + "to start without the access key Metis presents on POST /api/v1/completion: set the environment"
                     + " variable " + AccessKey.ENV + " (or the property " + AccessKey.PROPERTY + ")");
-        } else if (key.get().length() < MIN_ACCESS_KEY_LENGTH) {
-            refused.add(prefix + "an access key of " + key.get().length() + " characters (" + AccessKey.ENV + " or " + AccessKey.PROPERTY
-                    + "): use at least " + MIN_ACCESS_KEY_LENGTH + " random ones, e.g. openssl rand -hex 32");
+        }
+        for (String k : keys) {
+            // Never the key itself: its length, and which of the comma-separated keys.
+            String which = keys.size() > 1 ? "key " + (keys.indexOf(k) + 1) + " of " + keys.size() + " in " : "";
+            if (k.length() < MIN_ACCESS_KEY_LENGTH) {
+                refused.add(prefix + "an access key of " + k.length() + " characters (" + which + AccessKey.ENV + " or "
+                        + AccessKey.PROPERTY + "): use at least " + MIN_ACCESS_KEY_LENGTH + " random ones, e.g. openssl rand -hex 32");
+            } else if (k.chars().distinct().count() == 1) {
+                refused.add(prefix + "an access key of one character repeated (" + which + AccessKey.ENV + " or "
+                        + AccessKey.PROPERTY + "): use at least " + MIN_ACCESS_KEY_LENGTH + " random ones, e.g. openssl rand -hex 32");
+            }
+        }
+
+        for (Cidr proxy : Cidr.parseList("igait.http.trusted-proxies", settings.get("igait.http.trusted-proxies"))) {
+            if (!proxy.isPrivate()) {
+                refused.add(prefix + "igait.http.trusted-proxies containing " + proxy.given() + ": it is not a private range, so clients"
+                        + " on the internet could write X-Forwarded-For and pick the address every per-address limit counts; name"
+                        + " the proxy in front (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 127.0.0.0/8, ::1, fc00::/7)");
+            }
         }
         return refused;
     }

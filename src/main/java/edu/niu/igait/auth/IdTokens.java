@@ -40,12 +40,29 @@ public final class IdTokens {
     }
 
     /**
+     * Who a valid token was issued for: the uid ({@code sub}), and its {@code email} claim when
+     * {@code email_verified} is true (null otherwise: an address Firebase never confirmed is anyone's).
+     */
+    public record Verified(String uid, String verifiedEmail) {
+    }
+
+    /**
      * The uid the token was issued for.
      *
      * @throws InvalidToken with what is wrong, fit for the client (never the token)
      * @throws SigningKeys.KeysUnavailable when no signing key could be had
      */
     public String uid(String token) {
+        return verify(token).uid();
+    }
+
+    /**
+     * The token's uid and verified email.
+     *
+     * @throws InvalidToken with what is wrong, fit for the client (never the token)
+     * @throws SigningKeys.KeysUnavailable when no signing key could be had
+     */
+    public Verified verify(String token) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
@@ -106,7 +123,10 @@ public final class IdTokens {
         if (!Uid.isValid(sub)) {
             throw new InvalidToken("the token's user (sub) is not a uid the service accepts: " + Uid.RULE);
         }
-        return sub;
+        Object email = claims.getClaim("email");
+        Object verified = claims.getClaim("email_verified");
+        boolean isVerified = Boolean.TRUE.equals(verified);
+        return new Verified(sub, isVerified && email instanceof String e && !e.isBlank() ? e.strip() : null);
     }
 
     /** A token that does not pass; its message says why, fit for the client. */

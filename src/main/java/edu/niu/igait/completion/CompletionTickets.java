@@ -4,11 +4,7 @@ import edu.niu.igait.job.Uid;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public class CompletionTickets {
 
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger("igait.completion");
 
     private final JobRepository jobs;
@@ -72,9 +66,6 @@ public class CompletionTickets {
         if (!Uid.isValid(request.uid())) {
             throw new IllegalArgumentException("not a uid");
         }
-        byte[] random = new byte[6];
-        RANDOM.nextBytes(random);
-        return request.uid() + "." + request.jobId() + "." + STAMP.format(at) + "."
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".json";
+        return Ticket.uniqueName(request.uid() + "." + request.jobId(), at);
     }
 }

@@ -7,7 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.SmallForm;
 import edu.niu.igait.logging.Subsystem;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
@@ -38,11 +40,19 @@ public class CompletionValidator {
     private final AccessKey key;
     private final RefusedCalls refused;
     private final long maxFormBytes;
+    private final ConnectionGuard guard;
+    private final long formTimeoutMs;
 
-    public CompletionValidator(AccessKey key, RefusedCalls refused, long maxFormBytes) {
+    /**
+     * @param guard         the API server's connections, whose close ends the wait for a body
+     * @param formTimeoutMs the most the body may take to arrive ({@code igait.http.form-timeout})
+     */
+    public CompletionValidator(AccessKey key, RefusedCalls refused, long maxFormBytes, ConnectionGuard guard, long formTimeoutMs) {
         this.key = key;
         this.refused = refused;
         this.maxFormBytes = maxFormBytes;
+        this.guard = guard;
+        this.formTimeoutMs = formTimeoutMs;
     }
 
     /**
@@ -64,7 +74,8 @@ public class CompletionValidator {
             throw RequestRejected.badRequest("not_a_form", null, "the completion must be multipart/form-data or "
                     + "application/x-www-form-urlencoded with the fields " + String.join(", ", FIELDS));
         }
-        Map<String, List<String>> fields = CompletionForm.read(request, maxFormBytes, multipart);
+        Map<String, List<String>> fields = SmallForm.read(request, maxFormBytes, multipart, what -> tooLong(maxFormBytes, what),
+                guard, formTimeoutMs);
         if (bearer == null) {
             List<String> values = fields.getOrDefault(KEY_FIELD, List.of());
             // A field sent twice counts as no key.
@@ -107,6 +118,13 @@ public class CompletionValidator {
                     STATUS_CONTENT + " must not be empty: send the score, or the error text");
         }
         return new CompletionRequest(uid, (int) jobId, statusCode, content);
+    }
+
+    /** A body over igait.http.max-form-bytes, refused at once, naming status_content, the only field that can be long. */
+    static RequestRejected tooLong(long maxBytes, String what) {
+        return RequestRejected.badRequest("too_long", STATUS_CONTENT, "the completion " + what + "; at most "
+                + maxBytes + " are read (igait.http.max-form-bytes): status_content may be at most "
+                + MAX_CONTENT_BYTES + " bytes");
     }
 
     /** The key of {@code Authorization: Bearer <key>}, or null when there is no such header. */

@@ -33,12 +33,26 @@ public final class Authentication {
         return tokens != null;
     }
 
+    /** A signed-in caller: the token's uid, and its email when the token says it is verified (else null). */
+    public record SignedIn(String uid, String verifiedEmail) {
+    }
+
     /**
      * The token's uid, or null when authentication is off.
      *
      * @throws RequestRejected 401 for a missing or bad token, 503 when the signing keys cannot be had
      */
     public String uid(HttpServerRequest request) {
+        SignedIn user = user(request);
+        return user == null ? null : user.uid();
+    }
+
+    /**
+     * Who the token says the caller is, or null when authentication is off.
+     *
+     * @throws RequestRejected 401 for a missing or bad token, 503 when the signing keys cannot be had
+     */
+    public SignedIn user(HttpServerRequest request) {
         if (tokens == null) {
             return null;
         }
@@ -51,7 +65,8 @@ public final class Authentication {
             throw unauthorized("invalid_token", "send exactly one header Authorization: Bearer <Firebase ID token>", true);
         }
         try {
-            return tokens.uid(header.substring(7).strip());
+            IdTokens.Verified verified = tokens.verify(header.substring(7).strip());
+            return new SignedIn(verified.uid(), verified.verifiedEmail());
         } catch (IdTokens.InvalidToken e) {
             throw unauthorized("invalid_token", e.getMessage(), true);
         } catch (SigningKeys.KeysUnavailable e) {

@@ -12,10 +12,17 @@ public final class Cidr {
 
     private final byte[] network;
     private final int prefix;
+    private final String given;
 
-    private Cidr(byte[] network, int prefix) {
+    private Cidr(byte[] network, int prefix, String given) {
         this.network = network;
         this.prefix = prefix;
+        this.given = given;
+    }
+
+    /** The block as it was written in the setting. */
+    public String given() {
+        return given;
     }
 
     /**
@@ -61,7 +68,7 @@ public final class Cidr {
                 throw new IllegalArgumentException("the prefix length must be 0 to " + bits);
             }
         }
-        return new Cidr(mask(address, prefix), prefix);
+        return new Cidr(mask(address, prefix), prefix, text);
     }
 
     /** Whether {@code address} (a literal IP, as a socket reports it) lies in this block. */
@@ -79,6 +86,25 @@ public final class Cidr {
             }
         }
         return java.util.Arrays.equals(mask(a, prefix), network);
+    }
+
+    /** The private blocks a proxy in front of the service may stand in: RFC 1918, loopback, IPv6 unique local. */
+    private static final List<Cidr> PRIVATE = List.of(parse("10.0.0.0/8"), parse("172.16.0.0/12"), parse("192.168.0.0/16"),
+            parse("127.0.0.0/8"), parse("::1/128"), parse("fc00::/7"));
+
+    /** Whether every address of this block is private ({@link #PRIVATE}): a proxy of one's own network, never the internet. */
+    public boolean isPrivate() {
+        for (Cidr outer : PRIVATE) {
+            if (within(outer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this block lies wholly in {@code outer} (an IPv4-mapped IPv6 address is parsed as its IPv4 address). */
+    boolean within(Cidr outer) {
+        return network.length == outer.network.length && prefix >= outer.prefix && outer.contains(network);
     }
 
     public static boolean anyContains(List<Cidr> blocks, String address) {

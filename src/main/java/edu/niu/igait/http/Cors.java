@@ -22,7 +22,8 @@ import io.vertx.ext.web.RoutingContext;
  *
  * <p>The first handler of the server's root router, ahead of every route: a preflight is answered here,
  * so it never reaches a route, needs no token and counts against no limit. Only the browser's paths
- * (the upload and the status of a submission) are served to browsers, and only for the exact origins
+ * (the upload, the status of a submission, and a parent's records: the list, a submission's files, the
+ * history request) are served to browsers, and only for the exact origins
  * of {@value #ORIGINS}: the answer names the caller's origin, never {@code *}, and allows no
  * credentials (the API takes its token from the {@code Authorization} header, never from cookies).
  * Any other origin gets no CORS header at all, and its preflight a 403.
@@ -41,6 +42,9 @@ public final class Cors implements Handler<RoutingContext> {
     /** What the app reads of an answer besides the CORS-safelisted headers: when to try again, why a token was refused. */
     static final String EXPOSE_HEADERS = "Retry-After, WWW-Authenticate";
     private static final String SUBMISSIONS = "/api/v1/submissions/";
+    private static final String LIST = "/api/v1/submissions";
+    private static final String FILES = "/files";
+    private static final String HISTORY = "/api/v1/historical_submissions";
     /** Browsers cap the preflight cache themselves (Chromium at 2 h, Firefox at 24 h). */
     private static final Duration LONGEST_MAX_AGE = Duration.ofHours(24);
 
@@ -104,11 +108,18 @@ public final class Cors implements Handler<RoutingContext> {
             return null;
         }
         String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.equals(HttpEdge.UPLOAD_PATH)) {
+        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY)) {
             return "POST";
         }
-        if (p.startsWith(SUBMISSIONS) && p.length() > SUBMISSIONS.length() && p.indexOf('/', SUBMISSIONS.length()) < 0) {
+        if (p.equals(LIST)) {
             return "GET";
+        }
+        if (p.startsWith(SUBMISSIONS) && p.length() > SUBMISSIONS.length()) {
+            // A submission's status, and its files.
+            int slash = p.indexOf('/', SUBMISSIONS.length());
+            if (slash < 0 || (slash > SUBMISSIONS.length() && p.substring(slash).equals(FILES))) {
+                return "GET";
+            }
         }
         return null;
     }

@@ -58,6 +58,12 @@ public final class ErrorBody {
             r.headers().forEach(out::setHeader);
             out.setBody(json(r.code(), r.getMessage(), r.field()));
             answered(exchange, r.code());
+        } else if (ClientGone.in(caught)) {
+            // Nobody left to answer (the answer below goes nowhere): a phone that lost its signal, not a fault.
+            LOG.info("route {}: {}; nothing was kept", exchange.getFromRouteId(), caught.getMessage());
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+            out.setBody(json(CLIENT_GONE, "the connection closed before the request was read whole", null));
+            answered(exchange, CLIENT_GONE);
         } else {
             // Answered, and never forgotten: the route, the submission if there is one, the error; never the body.
             Object sid = exchange.getProperty("submissionId");
@@ -74,6 +80,9 @@ public final class ErrorBody {
     private static void answered(Exchange exchange, String code) {
         exchange.setProperty(ANSWERED_CODE, code);
     }
+
+    /** The code of a request whose client went away before it was read whole (nobody was answered). */
+    public static final String CLIENT_GONE = "client_gone";
 
     /** The exchange property that holds the error code answered; the same name as metrics.ServiceMetrics.ANSWERED_CODE. */
     public static final String ANSWERED_CODE = "igaitErrorCode";

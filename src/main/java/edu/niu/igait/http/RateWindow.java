@@ -12,8 +12,8 @@ import edu.niu.igait.config.StartupException;
 
 /**
  * At most {@code count} events per key in any {@code window} (a sliding window: the times of the
- * last events are kept). {@link #tryAcquire} either records an event or says how long until one
- * more fits.
+ * last events are kept). {@link #waitSeconds} says how long until one more fits, {@link #record}
+ * records one.
  */
 public final class RateWindow {
 
@@ -60,16 +60,34 @@ public final class RateWindow {
         return Duration.ofNanos(windowNanos);
     }
 
+    /** The window as people say it: "1 hour", "30 minutes". */
+    public String windowText() {
+        return RateWindowText.of(window());
+    }
+
     /** Seconds until one more event for {@code key} fits, 0 if one fits now (nothing recorded). */
     public synchronized long waitSeconds(String key) {
+        return waitSeconds(key, 0, 0);
+    }
+
+    /**
+     * Seconds until one more event for {@code key} fits beside {@code pending} events that may yet be
+     * recorded (uploads under way), 0 if one fits now (nothing recorded). When only the pending ones
+     * fill the window, {@code pendingWait} (they may end without counting).
+     */
+    public synchronized long waitSeconds(String key, int pending, long pendingWait) {
         long now = System.nanoTime();
         ArrayDeque<Long> times = events.get(key);
-        if (times == null) {
+        int recorded = 0;
+        if (times != null) {
+            expire(times, now);
+            recorded = times.size();
+        }
+        if (recorded + pending < count) {
             return 0;
         }
-        expire(times, now);
-        if (times.size() < count) {
-            return 0;
+        if (recorded < count) {
+            return Math.max(1, pendingWait);
         }
         long wait = times.peekFirst() + windowNanos - now;
         return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
@@ -77,18 +95,22 @@ public final class RateWindow {
 
     /** Records an event for {@code key} and returns 0, or returns the seconds until one more would fit (nothing recorded). */
     public synchronized long tryAcquire(String key) {
+        long wait = waitSeconds(key, 0, 0);
+        if (wait == 0) {
+            record(key);
+        }
+        return wait;
+    }
+
+    /** Records an event for {@code key}, whether or not the window had room (it was reserved beforehand). */
+    public synchronized void record(String key) {
         long now = System.nanoTime();
         if (events.size() > SWEEP_ABOVE) {
             sweep(now);
         }
         ArrayDeque<Long> times = events.computeIfAbsent(key, k -> new ArrayDeque<>());
         expire(times, now);
-        if (times.size() >= count) {
-            long wait = times.peekFirst() + windowNanos - now;
-            return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
-        }
         times.addLast(now);
-        return 0;
     }
 
     private void expire(ArrayDeque<Long> times, long now) {

@@ -5,15 +5,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The limits an upload passes before its body is read, each answered in JSON with {@code Retry-After}:
- * uploads per client address and per uid in a sliding window (429), uploads in progress at once (503),
- * and the free disk under the data folder (507). What counts against a window is an upload whose body
- * the service began to read: the reading is what costs (bandwidth, disk, a worker thread), so an upload
- * that fails its checks at the end still counts, while a request refused before its body (no token,
- * a limit reached) costs nothing and counts nothing.
+ * uploads per client address and per uid in a sliding window (429), uploads in progress at once per uid,
+ * per address and in all (429, 429, 503), and the free disk under the data folder (507). A client address
+ * is its group ({@link ClientAddress#group}: an IPv6 /64 is one address).
+ *
+ * <p>What counts against a window is an upload whose body the service read: accepted, refused after its
+ * body arrived (a bad field, a video that is not one), or cut off for sending more than an upload may
+ * carry (413). Reading a body is what costs (bandwidth, disk, a worker thread). A refusal from the headers
+ * (no token, a limit reached) costs nothing and counts nothing, and neither does an upload whose client
+ * went away or was too slow: those are bounded by the caps on uploads at once and by the rate floor, and
+ * counting them would let junk from one account lock out everyone behind a carrier's shared address.
+ * While an upload is in progress it holds its place in the windows, so uploads at once cannot overrun them.
  */
 public final class UploadLimits {
 
@@ -26,16 +34,24 @@ public final class UploadLimits {
     private final RateWindow perUser;
     private final RateWindow perAddress;
     private final int concurrent;
+    private final int concurrentPerUser;
+    private final int concurrentPerAddress;
     private final long minFreeDisk;
     private final Path dir;
     private final AtomicLong inProgress = new AtomicLong();
+    /** Uploads in progress per uid and per address group (guarded by this). */
+    private final Map<String, Integer> byUser = new HashMap<>();
+    private final Map<String, Integer> byAddress = new HashMap<>();
     /** Bytes that uploads in progress declared and have not yet sent: the disk they are still owed. */
     private final AtomicLong owedDisk = new AtomicLong();
 
-    public UploadLimits(RateWindow perUser, RateWindow perAddress, int concurrent, long minFreeDisk, Path dir) {
+    public UploadLimits(RateWindow perUser, RateWindow perAddress, int concurrent, int concurrentPerUser, int concurrentPerAddress,
+                        long minFreeDisk, Path dir) {
         this.perUser = perUser;
         this.perAddress = perAddress;
         this.concurrent = concurrent;
+        this.concurrentPerUser = concurrentPerUser;
+        this.concurrentPerAddress = concurrentPerAddress;
         this.minFreeDisk = minFreeDisk;
         this.dir = dir;
     }
@@ -58,20 +74,31 @@ public final class UploadLimits {
      * upload is over, whatever its end.
      *
      * @param uid            the token's uid, or null when uploads are not authenticated
+     * @param address        the client's address group ({@link ClientAddress#group})
      * @param declaredBytes  the Content-Length, or -1 for a chunked body
      */
     public synchronized Admission admit(String uid, String address, long declaredBytes) {
-        long wait = perAddress.waitSeconds(address);
+        long wait = perAddress.waitSeconds(address, byAddress.getOrDefault(address, 0), BUSY_RETRY_SECONDS);
         if (wait > 0) {
             throw RequestRejected.retryAfter(429, "too_many_requests", "this address has sent " + perAddress.count()
                     + " uploads in the last " + human(perAddress) + " (igait.limits.per-address); try again later", wait);
         }
         if (uid != null) {
-            wait = perUser.waitSeconds(uid);
+            wait = perUser.waitSeconds(uid, byUser.getOrDefault(uid, 0), BUSY_RETRY_SECONDS);
             if (wait > 0) {
                 throw RequestRejected.retryAfter(429, "too_many_requests", "this account has sent " + perUser.count()
                         + " uploads in the last " + human(perUser) + " (igait.limits.per-user); try again later", wait);
             }
+            if (byUser.getOrDefault(uid, 0) >= concurrentPerUser) {
+                throw RequestRejected.retryAfter(429, "concurrent_uploads_per_user", "this account is sending " + concurrentPerUser
+                        + " uploads at once, its most (igait.limits.concurrent-uploads-per-user); send the next when one is done",
+                        BUSY_RETRY_SECONDS);
+            }
+        }
+        if (byAddress.getOrDefault(address, 0) >= concurrentPerAddress) {
+            throw RequestRejected.retryAfter(429, "concurrent_uploads_per_address", "this address is sending " + concurrentPerAddress
+                    + " uploads at once, its most (igait.limits.concurrent-uploads-per-address); send the next when one is done",
+                    BUSY_RETRY_SECONDS);
         }
         if (inProgress.get() >= concurrent) {
             throw RequestRejected.retryAfter(503, "busy", "the service is taking " + concurrent
@@ -82,13 +109,28 @@ public final class UploadLimits {
             throw RequestRejected.retryAfter(507, "insufficient_storage", "the service is short of disk space for this upload;"
                     + " try again later", DISK_RETRY_SECONDS);
         }
-        perAddress.tryAcquire(address);
+        byAddress.merge(address, 1, Integer::sum);
         if (uid != null) {
-            perUser.tryAcquire(uid);
+            byUser.merge(uid, 1, Integer::sum);
         }
         inProgress.incrementAndGet();
         owedDisk.addAndGet(owed);
-        return new Admission(owed);
+        return new Admission(uid, address, owed);
+    }
+
+    /** Ends an upload's place: its counts at once, and the windows' events when its body was read. */
+    private synchronized void release(String uid, String address, boolean counts) {
+        byAddress.computeIfPresent(address, (k, n) -> n <= 1 ? null : n - 1);
+        if (uid != null) {
+            byUser.computeIfPresent(uid, (k, n) -> n <= 1 ? null : n - 1);
+        }
+        if (counts) {
+            perAddress.record(address);
+            if (uid != null) {
+                perUser.record(uid);
+            }
+        }
+        inProgress.decrementAndGet();
     }
 
     private long usable() {
@@ -106,11 +148,16 @@ public final class UploadLimits {
 
     /** One upload in progress: its slot and the disk it declared. */
     public final class Admission implements AutoCloseable {
+        private final String uid;
+        private final String address;
         private long owed;
         private long sinceCheck;
         private boolean closed;
+        private volatile boolean bodyRead;
 
-        private Admission(long owed) {
+        private Admission(String uid, String address, long owed) {
+            this.uid = uid;
+            this.address = address;
             this.owed = owed;
         }
 
@@ -138,14 +185,24 @@ public final class UploadLimits {
             }
         }
 
+        /** The body was read (whole, or more than an upload may carry): the upload counts against the windows. */
+        public void bodyRead() {
+            bodyRead = true;
+        }
+
         @Override
-        public synchronized void close() {
-            if (!closed) {
+        public void close() {
+            long left;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
                 closed = true;
-                inProgress.decrementAndGet();
-                owedDisk.addAndGet(-owed);
+                left = owed;
                 owed = 0;
             }
+            owedDisk.addAndGet(-left);
+            release(uid, address, bodyRead);
         }
     }
 }

@@ -58,7 +58,7 @@ public class Intake {
         job.stage = stage;
         job.setStatus(StatusCode.Submitting, receivedStatus, now);
         try {
-            Files.createDirectories(dir);
+            DurableFiles.createDirectories(dir);
             moveVideo(upload.front(), dir.resolve(job.front.fileName("front")));
             moveVideo(upload.side(), dir.resolve(job.side.fileName("side")));
             jobs.save(job);

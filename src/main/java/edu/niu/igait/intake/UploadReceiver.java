@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import edu.niu.igait.http.ClientGone;
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.HttpEdge;
+import edu.niu.igait.http.MinimumRate;
 import edu.niu.igait.http.RequestRejected;
 import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.logging.Subsystem;
@@ -49,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * <p>The route runs on a Vert.x worker thread and takes the request paused ({@code useBodyHandler:
  * false}); this step hands the reading to the request's event loop and waits, blocking that worker
  * thread until the body is stored (the worker pool is sized for {@code igait.limits.concurrent-uploads}).
+ * The wait always ends, and frees the thread, the upload's slot, its share of the memory budget and its
+ * temp files: when the body has arrived; when the connection closes, even before this step began to
+ * listen ({@link ConnectionGuard#onClose}); when the body arrives slower than {@code igait.http.body-min-rate}
+ * ({@code 408 too_slow}); when the service stops ({@link #drain}). The platform runs the whole route in
+ * one blocking call on a worker, so a Camel async step would not give the thread back either: it is the
+ * deadlines and the caps on uploads at once that bound the threads held.
  * Why its own reader and not the platform's body handler: that decodes multipart with Netty's decoder,
  * which scans every byte of a video for the boundary and hands each 64 KiB chunk to a worker thread
  * on its own; that cost the intake more CPU than receiving the bytes. Here the boundary is found with
@@ -97,18 +106,28 @@ public final class UploadReceiver {
     private final AtomicLong buffersMade = new AtomicLong();
     /** Once the service stops: the System.nanoTime() by which every upload still arriving is refused 503. */
     private volatile Long drainDeadline;
+    /** The API server's connections (their close), or null for a server without one (then each connection's close handler). */
+    private final ConnectionGuard guard;
+    private final MinimumRate minRate;
 
-    public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget) {
-        this(uploadsDir, maxVideoBytes, budget, diskThreads());
+    public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ConnectionGuard guard, MinimumRate minRate) {
+        this(uploadsDir, maxVideoBytes, budget, diskThreads(), guard, minRate);
     }
 
-    /** With the given disk threads (a test can hold the writes back). */
+    /** With the given disk threads (a test can hold the writes back), no guard and no rate floor. */
     UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ExecutorService disk) {
+        this(uploadsDir, maxVideoBytes, budget, disk, null, new MinimumRate(0, java.time.Duration.ofSeconds(30)));
+    }
+
+    UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ExecutorService disk, ConnectionGuard guard,
+                   MinimumRate minRate) {
         this.uploadsDir = uploadsDir;
         this.maxVideoBytes = maxVideoBytes;
         this.maxRequestBytes = HttpEdge.maxUploadRequestBytes(maxVideoBytes);
         this.budget = budget;
         this.disk = disk;
+        this.guard = guard;
+        this.minRate = minRate;
     }
 
     private static ExecutorService diskThreads() {
@@ -134,7 +153,7 @@ public final class UploadReceiver {
     }
 
     /** Bytes received and not yet written now, over all uploads. */
-    long queuedBytes() {
+    public long queuedBytes() {
         return budget.used();
     }
 
@@ -195,11 +214,8 @@ public final class UploadReceiver {
         exchange.setVariable(FORM, receiving.await());
     }
 
-    /** Why an upload could not be read: the connection broke or timed out; nobody to answer. */
-    static final class ClientGone extends RuntimeException {
-        ClientGone(Throwable cause) {
-            super("the client went away before its upload was read whole", cause, false, false);
-        }
+    private static ClientGone clientGone(Throwable cause) {
+        return new ClientGone("the client went away before its upload was read whole", cause);
     }
 
     /** One request being read. Its methods run on the request's event loop, except the writer's and {@link #await}. */
@@ -216,7 +232,10 @@ public final class UploadReceiver {
         private boolean over;
         /** Reading from the client is paused until the writer catches up: set by the event loop, cleared by either. */
         private final AtomicBoolean paused = new AtomicBoolean();
+        /** Paused by the service at some time since the rate floor's last step (event loop only). */
+        private boolean heldBack;
         private long flushTimer = -1;
+        private long rateTimer = -1;
 
         // The part being read.
         private MultipartParser.PartHeaders part;
@@ -245,9 +264,30 @@ public final class UploadReceiver {
             request.handler(this::chunk);
             request.endHandler(v -> ended());
             request.exceptionHandler(this::failed);
-            // A connection closed by the idle time-out does not always reach the request's exception handler.
-            request.connection().closeHandler(v -> failed(new java.io.IOException("connection closed")));
+            // The connection's close, even one that came before this step listened (the client hung up after
+            // its headers): a connection closed by the idle time-out does not always reach the request's
+            // exception handler, and one closed before now never will.
+            Runnable closed = () -> failed(new java.io.IOException("connection closed"));
+            if (guard != null) {
+                guard.onClose(request.connection(), closed);
+            } else {
+                request.connection().closeHandler(v -> closed.run());
+            }
+            if (over) {
+                return;
+            }
             flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            if (!minRate.off()) {
+                MinimumRate.Meter meter = minRate.meter();
+                meter.tooSlow(0, false);
+                rateTimer = context.owner().setPeriodic(minRate.stepMs(), id -> {
+                    boolean held = heldBack || paused.get();
+                    heldBack = paused.get();
+                    if (meter.tooSlow(received, held)) {
+                        tooSlow();
+                    }
+                });
+            }
             if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && request.version() != HttpVersion.HTTP_1_0) {
                 request.response().writeContinue();
             }
@@ -302,6 +342,7 @@ public final class UploadReceiver {
                 return;
             }
             if ((writer.queued() > PAUSE_ABOVE || budget.spent()) && paused.compareAndSet(false, true)) {
+                heldBack = true;
                 request.pause();
                 if (budget.spent()) {
                     budget.whenRoom(this::caughtUp);
@@ -411,6 +452,9 @@ public final class UploadReceiver {
                     return;
                 }
                 over = true;
+                if (admission != null) {
+                    admission.bodyRead();
+                }
                 result.complete(upload);
             });
         }
@@ -421,7 +465,7 @@ public final class UploadReceiver {
                 over = true;
                 stopFlushing();
                 writer.discard();
-                result.completeExceptionally(new ClientGone(t));
+                result.completeExceptionally(clientGone(t));
             }
         }
 
@@ -435,6 +479,17 @@ public final class UploadReceiver {
                     context.owner().setTimer(millis, id -> cutOffByShutdown());
                 }
             });
+        }
+
+        /** Slower than igait.http.body-min-rate over its window: the slot goes to someone else. */
+        private void tooSlow() {
+            if (over) {
+                return;
+            }
+            LOG.info(Subsystem.INTAKE, "an upload arriving slower than {} bytes/s over {} s was cut off after {} KB (igait.http.body-min-rate)",
+                    minRate.bytesPerSecond(), minRate.window().toSeconds(), received / 1024);
+            refuse(RequestRejected.retryAfter(408, "too_slow", "the upload arrived slower than " + minRate.bytesPerSecond()
+                    + " bytes per second over " + minRate.window().toSeconds() + " s; send it again over a better connection", 60));
         }
 
         private void cutOffByShutdown() {
@@ -453,12 +508,16 @@ public final class UploadReceiver {
             stopFlushing();
             if (!over) {
                 over = true;
-                result.completeExceptionally(new ClientGone(null));
+                result.completeExceptionally(clientGone(null));
             }
             writer.discard();
         }
 
         private void refuse(RequestRejected rejected) {
+            if (rejected.status() == 413 && admission != null) {
+                // More than a request may carry was sent: that cost the service as much as a whole upload.
+                admission.bodyRead();
+            }
             over = true;
             stopFlushing();
             writer.discard();
@@ -477,6 +536,10 @@ public final class UploadReceiver {
             if (flushTimer >= 0) {
                 context.owner().cancelTimer(flushTimer);
                 flushTimer = -1;
+            }
+            if (rateTimer >= 0) {
+                context.owner().cancelTimer(rateTimer);
+                rateTimer = -1;
             }
         }
 
@@ -603,7 +666,7 @@ public final class UploadReceiver {
                     if (failure == null && !discarded) {
                         try {
                             files.add(open.file);
-                            channel = FileChannel.open(open.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                            channel = edu.niu.igait.job.DurableFiles.open(open.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                         } catch (IOException e) {
                             failure = e;
                         }

@@ -104,6 +104,8 @@ public class UploadValidator {
         }
         // The token's uid when uploads are authenticated: then the form's is optional, and must match.
         String tokenUid = exchange.getVariable(HttpEdge.UID, String.class);
+        // With igait.mail.recipient=token, the token's verified email: the form's is optional, and must match.
+        String tokenEmail = exchange.getVariable(HttpEdge.MAIL_TO, String.class);
 
         List<String> unknown = new ArrayList<>();
         for (String name : form.fieldNames()) {
@@ -142,7 +144,7 @@ public class UploadValidator {
         }
         for (String field : TEXT_FIELDS) {
             List<String> values = form.values(field);
-            if (values.isEmpty() && field.equals("uid") && tokenUid != null) {
+            if (values.isEmpty() && (field.equals("uid") && tokenUid != null || field.equals("email") && tokenEmail != null)) {
                 continue;
             }
             if (values.isEmpty()) {
@@ -175,7 +177,16 @@ public class UploadValidator {
         if (!sexes.contains(sex)) {
             throw RequestRejected.badRequest("invalid_field", "sex", "sex must be one letter of " + String.join(", ", sexes));
         }
-        String email = email(value(form, "email"));
+        String email;
+        if (tokenEmail == null) {
+            email = email(value(form, "email"));
+        } else {
+            email = email(tokenEmail);
+            if (!form.values("email").isEmpty() && !form.values("email").get(0).strip().equalsIgnoreCase(tokenEmail)) {
+                throw new RequestRejected(403, "email_mismatch", "email", "the results go to the signed-in account's email"
+                        + " address (igait.mail.recipient=token): leave email out, or send that address");
+            }
+        }
 
         Upload.Part front = part(form.files(FRONT).get(0));
         Upload.Part side = part(form.files(SIDE).get(0));

@@ -33,8 +33,8 @@ public final class DataFolderLock implements AutoCloseable {
         Path file = dir.resolve(".lock");
         FileChannel channel = null;
         try {
-            Files.createDirectories(dir);
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            DurableFiles.createDirectories(dir);
+            channel = DurableFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();

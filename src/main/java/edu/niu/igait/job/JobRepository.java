@@ -100,11 +100,11 @@ public class JobRepository {
     /** Creates the folders the intake expects; each stage's file consumer makes its own folder. */
     public void createLayout() {
         try {
-            Files.createDirectories(uploadsDir());
-            Files.createDirectories(jobsDir());
-            Files.createDirectories(dataDir.resolve(STAGES));
-            Files.createDirectories(dataDir.resolve(FAILED));
-            Files.createDirectories(dataDir.resolve(DONE));
+            DurableFiles.createDirectories(uploadsDir());
+            DurableFiles.createDirectories(jobsDir());
+            DurableFiles.createDirectories(dataDir.resolve(STAGES));
+            DurableFiles.createDirectories(dataDir.resolve(FAILED));
+            DurableFiles.createDirectories(dataDir.resolve(DONE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data folders under " + dataDir, e);
         }
@@ -182,7 +182,7 @@ public class JobRepository {
     public Path moveTicket(Ticket ticket, Path dir) {
         Path target = dir.resolve(ticket.file.getFileName());
         try {
-            Files.createDirectories(dir);
+            DurableFiles.createDirectories(dir);
             DurableFiles.move(ticket.file, target);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move the ticket " + ticket.name() + " to " + dir, e);

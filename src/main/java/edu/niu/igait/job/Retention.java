@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * ({@code done/5-complete/}, {@code failed/5-complete/}). A job's last change is the newest
  * modification time among those files. A job whose ticket waits in a stage folder is never touched,
  * nor is a job folder without a ticket (an upload in progress). Completion tickets of no job kept
- * here go after the same period from their own arrival.
+ * here go after the same period from their own arrival, and so do the tickets of parents' history
+ * requests once answered or failed ({@code done/<stage>/}, {@code failed/<stage>/}).
  *
  * <p>The ticket goes first: if an operator moves it back into a stage meanwhile (to retry the job),
  * the delete finds nothing and the job is kept.
@@ -53,7 +54,7 @@ public class Retention {
     }
 
     /** What one sweep removed. */
-    public record Swept(List<String> jobs, int completionTickets) {
+    public record Swept(List<String> jobs, int completionTickets, int historyTickets) {
     }
 
     /** Sweeps done so far (tests wait on it). */
@@ -150,12 +151,35 @@ public class Retention {
                 }
             }
         }
-        sweeps.incrementAndGet();
-        if (!removed.isEmpty() || completionTickets > 0) {
-            LOG.info("retention: removed the local records of {} job(s) unchanged for {} ({}) and {} completion ticket(s)",
-                    removed.size(), keep, String.join(", ", removed), completionTickets);
+        // Parents' history requests (whose uid, which filters), answered or failed: by their own age.
+        int historyTickets = 0;
+        for (Path root : List.of(data.resolve(JobRepository.DONE), data.resolve(JobRepository.FAILED))) {
+            for (Path dir : folders(root)) {
+                for (Path p : files(dir)) {
+                    if (Ticket.isHistoryName(p.getFileName().toString()) && modified(p).isBefore(cutoff) && deleteQuietly(p)) {
+                        historyTickets++;
+                    }
+                }
+            }
         }
-        return new Swept(List.copyOf(removed), completionTickets);
+        sweeps.incrementAndGet();
+        if (!removed.isEmpty() || completionTickets > 0 || historyTickets > 0) {
+            LOG.info("retention: removed the local records of {} job(s) unchanged for {} ({}), {} completion ticket(s)"
+                    + " and {} history request(s)", removed.size(), keep, String.join(", ", removed), completionTickets, historyTickets);
+        }
+        return new Swept(List.copyOf(removed), completionTickets, historyTickets);
+    }
+
+    /** The folders directly in a folder (no dot names). */
+    private static List<Path> folders(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     private static void ticketOrCompletion(Path p, Map<String, Path> finished, Map<String, List<Path>> completions) {

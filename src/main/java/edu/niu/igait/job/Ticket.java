@@ -1,7 +1,11 @@
 package edu.niu.igait.job;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -13,8 +17,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * What a stage folder holds for one piece of work: the file whose folder says where the work stands
  * (a file consumer moves it to the next stage's folder when a stage has succeeded). An upload's
  * ticket is named by its submission id and names the job; a completion's ticket carries the result
- * Metis reported. While a stage retries, the ticket keeps since when and why, so that a restart does
- * not reset the give-up clock, and a ticket moved back from {@code data/failed/} starts afresh.
+ * Metis reported; a history request's, whose history to mail and how. While a stage retries, the
+ * ticket keeps since when and why, so that a restart does not reset the give-up clock, and a ticket
+ * moved back from {@code data/failed/} starts afresh.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -35,6 +40,9 @@ public class Ticket {
     @JsonProperty("received_at")
     public Instant receivedAt;
     public String caller;
+
+    /** A history request's ticket (POST /api/v1/historical_submissions): whose, and what to send. */
+    public HistoryRequest history;
 
     /** While the stage it is in retries: since when, how often, and the last error. */
     public Retry retry;
@@ -69,6 +77,28 @@ public class Ticket {
     private static final Pattern COMPLETION_NAME = Pattern.compile(
             "[A-Za-z0-9_-]{1,128}\\.[0-9]{1,10}\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
 
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * A name for a ticket that is not an upload's: {@code <head>.<at, UTC>.<random>.json}, so that
+     * {@code ls} shows whose it is and when it came, and two never share a name.
+     */
+    public static String uniqueName(String head, Instant at) {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        return head + "." + STAMP.format(at) + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".json";
+    }
+
+    /** A history request's ticket name, {@code <uid>.history.<received, UTC>.<random>.json} (records.HistoryRequests gives them). */
+    private static final Pattern HISTORY_NAME = Pattern.compile(
+            "[A-Za-z0-9_-]{1,128}\\.history\\.[0-9]{8}T[0-9]{9}Z\\.[A-Za-z0-9_-]{8}\\.json");
+
+    /** Whether a file name is a history request's ticket name. */
+    public static boolean isHistoryName(String name) {
+        return name != null && HISTORY_NAME.matcher(name).matches();
+    }
+
     /** Whether a file name is a completion's ticket name. */
     public static boolean isCompletionName(String name) {
         return name != null && COMPLETION_NAME.matcher(name).matches();
@@ -76,10 +106,22 @@ public class Ticket {
 
     @JsonIgnore
     public boolean isCompletion() {
-        return submissionId == null;
+        return submissionId == null && history == null;
     }
 
-    /** The file's name: the submission id, or the completion's ticket name. */
+    /** (Not {@code isHistory}: Jackson would take its {@code @JsonIgnore} for the field {@code history}.) */
+    @JsonIgnore
+    public boolean isHistoryRequest() {
+        return submissionId == null && history != null;
+    }
+
+    /** An upload's ticket: it names a submission, whose job.json the stages read and write. */
+    @JsonIgnore
+    public boolean isUpload() {
+        return submissionId != null;
+    }
+
+    /** The file's name: the submission id, or the completion's or history request's ticket name. */
     @JsonIgnore
     public String name() {
         return file == null ? submissionId : file.getFileName().toString();
@@ -90,6 +132,9 @@ public class Ticket {
     public String toString() {
         if (jobId != null) {
             return "job " + jobId + " for uid " + uid;
+        }
+        if (history != null) {
+            return "history request of uid " + history.uid;
         }
         return submissionId != null ? "submission " + submissionId : "ticket " + name();
     }

@@ -120,6 +120,21 @@ public class MailTemplates {
         return text.substring(at, end).strip();
     }
 
+    /** A duration as every mail says it: {@code 7 days}, {@code 36 hours}, {@code 15 minutes}. */
+    public static String duration(java.time.Duration d) {
+        long s = d.toSeconds();
+        if (s % 86400 == 0 && s > 0) {
+            return s / 86400 + (s == 86400 ? " day" : " days");
+        }
+        if (s % 3600 == 0 && s > 0) {
+            return s / 3600 + (s == 3600 ? " hour" : " hours");
+        }
+        if (s % 60 == 0 && s > 0) {
+            return s / 60 + (s == 60 ? " minute" : " minutes");
+        }
+        return s + (s == 1 ? " second" : " seconds");
+    }
+
     /** The subject of a rendered mail: its title, as text (one line). */
     public String subject(String html) {
         Matcher title = html == null ? null : TITLE.matcher(html);

@@ -61,6 +61,9 @@ public class OperatorAlerts extends ServiceSupport {
     public static final Kind FAILED_RESULTS = new Kind("failed results", "iGait: %d result(s) from Metis could not be applied",
             "Results Metis reported that stage 5-complete could not apply. Each ticket waits in data/failed/5-complete/;"
                     + " move it back to data/stages/5-complete/ to retry it.");
+    public static final Kind FAILED_HISTORY = new Kind("failed history requests", "iGait: %d history request(s) could not be mailed",
+            "Parents' requests for their history by mail (POST /api/v1/historical_submissions) that failed for good. Each"
+                    + " ticket waits in data/failed/<stage>/; after fixing the cause, move it back to data/stages/<stage>/ to retry it.");
     public static final Kind OVERDUE_RESULTS = new Kind("overdue results", "iGait: %d job(s) on Metis without a result",
             "Jobs in Processing longer than igait.metis.result-timeout: Metis may have lost them. Check them with qstat;"
                     + " a late result still completes them.");

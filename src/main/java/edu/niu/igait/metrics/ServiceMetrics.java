@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 
 import edu.niu.igait.failure.MalformedJob;
 import edu.niu.igait.failure.PeerRefused;
+import edu.niu.igait.http.ApiLoad;
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.ErrorBody;
 import edu.niu.igait.job.Job;
 import io.micrometer.core.instrument.Counter;
@@ -32,6 +34,13 @@ public class ServiceMetrics {
     public static final String JOBS_FAILED = "igait.jobs.failed";
     public static final String COMPLETIONS = "igait.completions";
     public static final String COMPLETION_REFUSED = "igait.completion.refused";
+    public static final String CONNECTIONS = "igait.http.connections";
+    public static final String CONNECTIONS_CLOSED = "igait.http.connections.closed";
+    public static final String WORKERS_BUSY = "igait.http.workers.busy";
+    public static final String WORKERS = "igait.http.workers";
+    public static final String UPLOADS_IN_PROGRESS = "igait.uploads.in.progress";
+    public static final String COMPLETIONS_IN_PROGRESS = "igait.completions.in.progress";
+    public static final String UPLOAD_MEMORY = "igait.upload.memory";
 
     /** The exchange property where the error answer (http.ErrorBody) leaves the code it answered with. */
     public static final String ANSWERED_CODE = ErrorBody.ANSWERED_CODE;
@@ -49,7 +58,6 @@ public class ServiceMetrics {
     private final MeterRegistry registry;
     private final Counter uploadBytes;
     private final Timer uploadTime;
-    private final Counter completionRefused;
 
     public ServiceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -61,10 +69,36 @@ public class ServiceMetrics {
                 .serviceLevelObjectives(UPLOAD_BUCKETS).register(registry);
         completions("ok");
         completions("err");
-        completionRefused = Counter.builder(COMPLETION_REFUSED)
-                .description("Calls to POST /api/v1/completion refused (missing or wrong key, malformed, source not allowed)")
-                .register(registry);
+        completionRefused("unauthorized");
     }
+
+    /**
+     * What the API holds now, and what its connections' caps and deadlines cut: open connections and the
+     * ones the service closed by reason, worker threads busy and in all, uploads and completions in
+     * progress, upload bytes waiting in memory. Read at each scrape, never stored here.
+     */
+    public void watchApi(ApiLoad load) {
+        io.micrometer.core.instrument.Gauge.builder(CONNECTIONS, load, ApiLoad::connectionsOpen)
+                .description("Connections open on the API port").register(registry);
+        for (ConnectionGuard.Reason reason : ConnectionGuard.Reason.values()) {
+            io.micrometer.core.instrument.FunctionCounter.builder(CONNECTIONS_CLOSED, load, l -> l.connectionsClosed(reason))
+                    .description("API connections the service closed on its own, by reason (max_connections,"
+                            + " connections_per_address: refused at accept; header_timeout: no request line and headers in time)")
+                    .tag("reason", reason.label).register(registry);
+        }
+        io.micrometer.core.instrument.Gauge.builder(WORKERS_BUSY, load, ApiLoad::workersBusy)
+                .description("API worker threads running a request now").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(WORKERS, load, ApiLoad::workers)
+                .description("API worker threads in all").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(UPLOADS_IN_PROGRESS, load, ApiLoad::uploadsInProgress)
+                .description("Uploads being read now (each holds a slot of igait.limits.concurrent-uploads)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(COMPLETIONS_IN_PROGRESS, load, ApiLoad::completionsInProgress)
+                .description("Completion calls being read now (igait.limits.concurrent-completions)").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(UPLOAD_MEMORY, load, ApiLoad::uploadMemoryBytes).baseUnit("bytes")
+                .description("Upload bytes received and not yet written (igait.limits.upload-memory)").register(registry);
+    }
+
+
 
     public MeterRegistry registry() {
         return registry;
@@ -118,7 +152,7 @@ public class ServiceMetrics {
             @Override
             public void onDone(Exchange done) {
                 if (!Boolean.TRUE.equals(done.getProperty(ACCEPTED))) {
-                    completionRefused.increment();
+                    completionRefused(reason(done)).increment();
                 }
             }
         });
@@ -128,6 +162,13 @@ public class ServiceMetrics {
     public void completionAccepted(String statusCode, Exchange exchange) {
         exchange.setProperty(ACCEPTED, true);
         completions("ERR".equals(statusCode) ? "err" : "ok").increment();
+    }
+
+    private Counter completionRefused(String reason) {
+        return Counter.builder(COMPLETION_REFUSED)
+                .description("Calls to POST /api/v1/completion refused, by the error code answered (unauthorized, a malformed"
+                        + " form's code, forbidden, busy, form_timeout, ..., client_gone)")
+                .tag("reason", reason).register(registry);
     }
 
     private Counter completions(String status) {

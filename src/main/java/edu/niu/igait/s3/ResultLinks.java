@@ -13,7 +13,6 @@ import edu.niu.igait.failure.PeerRefused;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
-import software.amazon.awssdk.services.s3.presigner.model.GetObjectPresignRequest;
 
 /**
  * Links to the videos Metis keyframed, {@code <uid>/<jobId>/front_keyframed.<ext>} and
@@ -66,10 +65,6 @@ public class ResultLinks {
     }
 
     String presign(String key) {
-        GetObjectPresignRequest request = GetObjectPresignRequest.builder()
-                .signatureDuration(validity)
-                .getObjectRequest(GetObjectRequest.builder().bucket(bucket).key(key).build())
-                .build();
-        return presigner.presignGetObject(request).url().toString();
+        return JobObjects.presign(presigner, bucket, key, validity);
     }
 }

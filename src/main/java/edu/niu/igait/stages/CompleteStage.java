@@ -242,26 +242,11 @@ public class CompleteStage {
 
     /** The app's {@code timestamp}: {@code {"secs_since_epoch", "nanos_since_epoch"}}. */
     static Instant submittedAt(Map<String, Object> job) {
-        Map<String, Object> timestamp = map(job.get("timestamp"));
-        if (timestamp == null || !(timestamp.get("secs_since_epoch") instanceof Number secs)) {
-            return null;
-        }
-        long nanos = timestamp.get("nanos_since_epoch") instanceof Number n ? n.longValue() : 0;
-        return Instant.ofEpochSecond(secs.longValue(), nanos);
+        return JobStore.submittedAt(job);
     }
 
     /** A duration in words for the mail: {@code 7 days}, {@code 36 hours}. */
     static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s % 86400 == 0 && s > 0) {
-            return s / 86400 + (s == 86400 ? " day" : " days");
-        }
-        if (s % 3600 == 0 && s > 0) {
-            return s / 3600 + (s == 3600 ? " hour" : " hours");
-        }
-        if (s % 60 == 0 && s > 0) {
-            return s / 60 + (s == 60 ? " minute" : " minutes");
-        }
-        return s + (s == 1 ? " second" : " seconds");
+        return MailTemplates.duration(d);
     }
 }

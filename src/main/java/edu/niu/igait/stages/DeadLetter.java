@@ -81,7 +81,7 @@ public class DeadLetter {
             LOG.error(Subsystem.forPeer(peer), "{}: {} failed for good: {} ({}){}", who, stage, reason, Errors.summary(error),
                     NOTE.equals(onGiveUp) ? "; its status stays (onGiveUp: note)" : "");
         }
-        if (ticket == null || ticket.isCompletion()) {
+        if (ticket == null || !ticket.isUpload()) {
             return;
         }
         try {
@@ -121,7 +121,7 @@ public class DeadLetter {
             } else {
                 Path file = Path.of(path);
                 Path target = jobs.failedDir(stage).resolve(file.getFileName());
-                Files.createDirectories(target.getParent());
+                DurableFiles.createDirectories(target.getParent());
                 DurableFiles.move(file, target);
             }
         } catch (Exception e) {
@@ -136,10 +136,11 @@ public class DeadLetter {
      */
     public void alert(Ticket ticket, String stage, String reason, Throwable error, Object failedStep) {
         String who = ticket == null ? "a ticket that could not be read"
-                : ticket + (ticket.isCompletion() ? " (ticket " + ticket.name() + ")" : " (submission " + ticket.submissionId + ")");
+                : ticket + (ticket.isUpload() ? " (submission " + ticket.submissionId + ")" : " (ticket " + ticket.name() + ")");
         boolean routeError = ROUTE_ERROR.equals(reason);
         OperatorAlerts.Kind kind = routeError ? OperatorAlerts.ROUTE_ERRORS
-                : ticket != null && ticket.isCompletion() ? OperatorAlerts.FAILED_RESULTS : OperatorAlerts.FAILED_JOBS;
+                : ticket == null || ticket.isUpload() ? OperatorAlerts.FAILED_JOBS
+                : ticket.isHistoryRequest() ? OperatorAlerts.FAILED_HISTORY : OperatorAlerts.FAILED_RESULTS;
         String what = routeError ? reason + " in " + (failedStep == null ? "a step" : failedStep) + ": " + summary(error) : reason;
         alerts.note(kind, who + ": " + stage + ": " + what + "; " + retry(ticket, stage));
     }

@@ -96,7 +96,7 @@ public class TicketWatch extends ServiceSupport implements ScheduledPollConsumer
             executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, name);
         }
         if (folder != null && watch == null) {
-            java.nio.file.Files.createDirectories(folder);
+            edu.niu.igait.job.DurableFiles.createDirectories(folder);
             watch = FileSystems.getDefault().newWatchService();
             folder.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
             watcher = new Thread(this::watchFolder, "watch " + folder.getFileName());

@@ -42,7 +42,7 @@ public class Tickets {
     }
 
     /**
-     * Reads the ticket the stage's file consumer took. A service that is stopping starts no new work:
+     * Reads the ticket the stage's file consumer took (an upload's, a completion's or a history request's). A service that is stopping starts no new work:
      * the ticket stays in its folder for the next start ({@link StageAbandoned}).
      */
     public Ticket open(String path, String stage, String peer) {
@@ -56,7 +56,7 @@ public class Tickets {
         ticket.openedNanos = System.nanoTime();
         ticket.attemptNanos = ticket.openedNanos;
         String name = file.getFileName().toString();
-        if (!ticket.isCompletion()) {
+        if (ticket.isUpload()) {
             if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
                 throw new MalformedJob("ticket " + name + " does not name its submission");
             }
@@ -67,6 +67,11 @@ public class Tickets {
             if (!stage.equals(job.stage) && (job.stage == null || !job.stage.startsWith(JobRepository.FAILED + "/"))) {
                 jobs.update(ticket.submissionId, j -> j.stage = stage);
             }
+        } else if (ticket.isHistoryRequest()) {
+            if (!Uid.isValid(ticket.history.uid) || ticket.history.receivedAt == null || ticket.history.reportSeconds <= 0) {
+                throw new MalformedJob("history request ticket " + name + " is incomplete");
+            }
+            ticket.uid = ticket.history.uid;
         } else {
             if (!Uid.isValid(ticket.completionUid) || ticket.completionJobId == null || ticket.completionJobId < 0
                     || !("OK".equals(ticket.statusCode) || "ERR".equals(ticket.statusCode)) || ticket.statusContent == null) {
@@ -84,7 +89,7 @@ public class Tickets {
      * the status it had before that stage failed it, and is in the stage again.
      */
     public void resume(Ticket ticket) {
-        if (ticket.isCompletion()) {
+        if (!ticket.isUpload()) {
             return;
         }
         Job job = jobs.get(ticket.submissionId);
@@ -108,6 +113,22 @@ public class Tickets {
     /** What the stage's steps may read of the ticket's job (the exchange property {@code job}). */
     public JobView view(Ticket ticket) {
         return new JobView(jobs, ticket.submissionId, ticket.uid, ticket.jobId, ticket.stage);
+    }
+
+    /**
+     * As {@link #passed(Ticket)}, and makes the folder the ticket moves to next ({@code next}, relative to
+     * {@code data/stages}, as the stage template's {@code move} has it: another stage, {@code ../done},
+     * {@code ../done/5-complete}) if it is not there yet, with the data folder's mode (0700); the file
+     * consumer would make it with the umask's.
+     */
+    public void passed(Ticket ticket, String next) {
+        try {
+            Path stages = ticket.file.toAbsolutePath().getParent().getParent();
+            edu.niu.igait.job.DurableFiles.createDirectories(stages.resolve(next).normalize());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make the folder " + next + " the ticket moves to", e);
+        }
+        passed(ticket);
     }
 
     /** The stage's steps succeeded: the ticket forgets its retries before it moves on. */

@@ -28,6 +28,8 @@ import edu.niu.igait.failure.PeerRefused;
 import edu.niu.igait.failure.PeerUnavailable;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.StatusCode;
+import edu.niu.igait.job.SubmissionId;
+import edu.niu.igait.job.Uid;
 
 /**
  * The Firebase Realtime Database through firebase-admin. Credentials come from
@@ -119,9 +121,30 @@ public class FirebaseJobStore implements JobStore {
                     }
                 }
             });
-            return await(result, "record the job of uid " + job.uid);
-    
+            int jobId = await(result, "record the job of uid " + job.uid);
+            // Not in the transaction: it holds users/<uid> only. A crash before this write leaves the
+            // ticket in 1-record, and the repeat finds the job and writes the index then.
+            CompletableFuture<Void> indexed = new CompletableFuture<>();
+            database.getReference(SUBMISSIONS).child(job.submissionId).setValue(JobStore.index(job.uid, jobId), completing(indexed));
+            await(indexed, "index submission " + job.submissionId);
+            return jobId;
         }
+    }
+
+    @Override
+    public Optional<SubmissionRef> submission(String sid) {
+        if (!SubmissionId.isValid(sid)) {
+            return Optional.empty();
+        }
+        return JobStore.ref(value(database.getReference(SUBMISSIONS).child(sid)));
+    }
+
+    @Override
+    public boolean administrator(String uid) {
+        if (!Uid.isValid(uid)) {
+            return false;
+        }
+        return Boolean.TRUE.equals(value(database.getReference("users").child(uid).child("administrator")));
     }
 
     @Override
@@ -187,6 +210,15 @@ public class FirebaseJobStore implements JobStore {
 
     @SuppressWarnings("unchecked")
     private Optional<Map<String, Object>> read(DatabaseReference ref) {
+        Object value = value(ref);
+        if (value instanceof Map<?, ?> map) {
+            return Optional.of(normalise((Map<String, Object>) map));
+        }
+        return Optional.empty();
+    }
+
+    /** The value at {@code ref} as the SDK gives it (a map, a list, a string, a number, a boolean), or null. */
+    private Object value(DatabaseReference ref) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         ref.addListenerForSingleValueEvent(new ValueEventListener() {
             @Override
@@ -199,11 +231,7 @@ public class FirebaseJobStore implements JobStore {
                 result.completeExceptionally(failure(error));
             }
         });
-        Object value = await(result, "read " + ref.getPath());
-        if (value instanceof Map<?, ?> map) {
-            return Optional.of(normalise((Map<String, Object>) map));
-        }
-        return Optional.empty();
+        return await(result, "read " + ref.getPath());
     }
 
     /** Arrays come back as lists when dense and as maps with numeric keys when not: give lists. */

@@ -13,11 +13,27 @@ import edu.niu.igait.job.StatusCode;
  */
 public interface JobStore extends AutoCloseable {
 
+    /** The index a submission id is found by: {@code submissions/<sid>} = {@code {"uid", "job_id"}}. */
+    String SUBMISSIONS = "submissions";
+
+    /** Where a submission's job is in the store: {@code users/<uid>/jobs/<jobId>}. */
+    record SubmissionRef(String uid, int jobId) {
+    }
+
     /**
      * Records the job under its uid, once: in one transaction, finds a job carrying this submission id
      * and returns its index, or appends the job at the next index. Two calls never share an index.
+     * Then (right after the transaction, and again on every repeat, so a crash between the two leaves
+     * nothing missing) the index {@code submissions/<sid>} = {@code {"uid", "job_id"}}, by which any
+     * machine of the service finds the job of a submission id.
      */
     int record(Job job);
+
+    /** The job a submission id became, from the index {@link #record} writes; empty before, or for an unknown id. */
+    Optional<SubmissionRef> submission(String sid);
+
+    /** Whether {@code users/<uid>/administrator} is {@code true}: such a user may read any user's jobs. */
+    boolean administrator(String uid);
 
     /**
      * Sets {@code users/<uid>/jobs/<jobId>/status}, unless the stored status is final (a result from
@@ -61,6 +77,32 @@ public interface JobStore extends AutoCloseable {
         doc.put("timestamp", timestamp);
         doc.put("submission_id", job.submissionId);
         return doc;
+    }
+
+    /** The index entry of a submission, {@code {"uid", "job_id"}}. */
+    static Map<String, Object> index(String uid, int jobId) {
+        Map<String, Object> entry = new java.util.LinkedHashMap<>();
+        entry.put("uid", uid);
+        entry.put("job_id", jobId);
+        return entry;
+    }
+
+    /** An index entry as read back; empty when it is not one (a uid and a job id of 0 or more). */
+    static Optional<SubmissionRef> ref(Object value) {
+        if (value instanceof Map<?, ?> m && m.get("uid") instanceof String uid && edu.niu.igait.job.Uid.isValid(uid)
+                && m.get("job_id") instanceof Number jobId && jobId.longValue() >= 0 && jobId.longValue() <= Integer.MAX_VALUE) {
+            return Optional.of(new SubmissionRef(uid, jobId.intValue()));
+        }
+        return Optional.empty();
+    }
+
+    /** A stored job's {@code timestamp} ({@code {"secs_since_epoch", "nanos_since_epoch"}}) as a time; null when missing. */
+    static java.time.Instant submittedAt(Map<String, Object> job) {
+        if (!(job.get("timestamp") instanceof Map<?, ?> timestamp) || !(timestamp.get("secs_since_epoch") instanceof Number secs)) {
+            return null;
+        }
+        long nanos = timestamp.get("nanos_since_epoch") instanceof Number n ? n.longValue() : 0;
+        return java.time.Instant.ofEpochSecond(secs.longValue(), Math.max(0, Math.min(nanos, 999_999_999L)));
     }
 
     static Map<String, Object> status(StatusCode code, String value) {

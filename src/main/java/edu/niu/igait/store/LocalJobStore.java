@@ -19,24 +19,30 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import edu.niu.igait.job.DurableFiles;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.StatusCode;
+import edu.niu.igait.job.SubmissionId;
 
 /**
  * An embedded, durable job store with the Realtime Database's tree ({@code users/<uid>} with its
- * {@code jobs} array) for running without a Firebase project. One JSON file per uid, replaced
- * atomically; a lock per uid gives the same guarantee as a transaction within this process.
+ * {@code jobs} array, and the index {@code submissions/<sid>}) for running without a Firebase project.
+ * One JSON file per uid ({@code users/<uid>.json}) and per indexed submission
+ * ({@code submissions/<sid>.json}), each replaced atomically; a lock per uid gives the same guarantee as
+ * a transaction within this process.
  */
 public class LocalJobStore implements JobStore {
 
     private static final TypeReference<Map<String, Object>> TREE = new TypeReference<>() { };
 
     private final Path usersDir;
+    private final Path submissionsDir;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public LocalJobStore(Path dir) {
         this.usersDir = dir.resolve("users");
+        this.submissionsDir = dir.resolve(SUBMISSIONS);
         try {
-            Files.createDirectories(usersDir);
+            DurableFiles.createDirectories(usersDir);
+            DurableFiles.createDirectories(submissionsDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the local job store in " + dir, e);
         }
@@ -56,13 +62,48 @@ public class LocalJobStore implements JobStore {
             List<Object> jobs = (List<Object>) user.computeIfAbsent("jobs", k -> new ArrayList<>());
             for (int i = 0; i < jobs.size(); i++) {
                 if (jobs.get(i) instanceof Map<?, ?> m && job.submissionId.equals(m.get("submission_id"))) {
+                    index(job.submissionId, job.uid, i);
                     return i;
                 }
             }
             jobs.add(JobStore.document(job));
             write(job.uid, user);
+            index(job.submissionId, job.uid, jobs.size() - 1);
             return jobs.size() - 1;
         }
+    }
+
+    /** {@code submissions/<sid>.json}, as the Realtime Database's {@code submissions/<sid>}: written after the user's file, again on a repeat. */
+    private void index(String sid, String uid, int jobId) {
+        try {
+            DurableFiles.write(indexFile(sid), json.writeValueAsBytes(JobStore.index(uid, jobId)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the local store's index of a submission", e);
+        }
+    }
+
+    @Override
+    public Optional<SubmissionRef> submission(String sid) {
+        if (!SubmissionId.isValid(sid) || !Files.exists(indexFile(sid))) {
+            return Optional.empty();
+        }
+        try {
+            return JobStore.ref(json.readValue(indexFile(sid).toFile(), TREE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + indexFile(sid), e);
+        }
+    }
+
+    @Override
+    public boolean administrator(String uid) {
+        return Uid.isValid(uid) && read(uid).map(u -> Boolean.TRUE.equals(u.get("administrator"))).orElse(false);
+    }
+
+    private Path indexFile(String sid) {
+        if (!SubmissionId.isValid(sid)) {
+            throw new IllegalArgumentException("not a submission id");
+        }
+        return submissionsDir.resolve(sid + ".json");
     }
 
     @Override

@@ -99,6 +99,37 @@ class ProdProfileTest {
         refuses(Map.of("igait.access-key", "short-key-15chr"), "igait.access-key");
     }
 
+    /** Each comma-separated key is measured, not the whole value; one repeated character is no key either. */
+    @Test
+    void anAccessKeyOfCommasAndOneCharacterOrOfOneRepeatedCharacterIsRefused() {
+        refuses(Map.of("igait.access-key", ",,,,,,,,,,,,,,,a"), "igait.access-key");
+        refuses(Map.of("igait.access-key", "zzzzzzzzzzzzzzzzzzzzzzzz"), "igait.access-key");
+        Map<String, String> twoKeys = safe();
+        twoKeys.put("igait.access-key", KEY + ",short");
+        assertThat(ProdProfile.refusals(settings(twoKeys), name -> null)).singleElement().asString()
+                .contains("key 2 of 2").contains("5 characters").doesNotContain("short");
+        twoKeys.put("igait.access-key", KEY + ", " + KEY.toUpperCase());
+        assertThat(ProdProfile.refusals(settings(twoKeys), name -> null)).isEmpty();
+    }
+
+    /** A trusted proxy is one's own: a range of the internet (or all of it) would let anyone pick the address the limits count. */
+    @Test
+    void trustedProxiesOutsidePrivateRangesAreRefused() {
+        refuses(Map.of("igait.http.trusted-proxies", "0.0.0.0/0"), "igait.http.trusted-proxies containing 0.0.0.0/0");
+        for (String range : List.of("::/0", "8.8.8.0/24", "10.0.0.0/8, 203.0.113.9", "172.0.0.0/8", "2001:db8::/32")) {
+            Map<String, String> p = safe();
+            p.put("igait.http.trusted-proxies", range);
+            assertThat(ProdProfile.refusals(settings(p), name -> null)).as(range).singleElement().asString()
+                    .contains("igait.http.trusted-proxies containing").contains("not a private range");
+        }
+        for (String range : List.of("10.0.0.5/32", "172.16.0.0/12", "192.168.1.0/24", "127.0.0.1", "::1", "fd12:3456::/48",
+                "::ffff:10.1.2.3")) {
+            Map<String, String> p = safe();
+            p.put("igait.http.trusted-proxies", range);
+            assertThat(ProdProfile.refusals(settings(p), name -> null)).as(range).isEmpty();
+        }
+    }
+
     @Test
     void severalRefusalsAreSaidTogetherOnOneLine() {
         Map<String, String> p = safe();
@@ -152,6 +183,7 @@ class ProdProfileTest {
         assertThat(prod.getProperty("igait.auth.mode")).isEqualTo("firebase");
         assertThat(prod.getProperty("igait.store")).isEqualTo("firebase");
         assertThat(prod.getProperty("igait.mail.security")).isEqualTo("starttls");
+        assertThat(prod.getProperty("igait.mail.recipient")).isEqualTo("token");
         assertThat(Files.readString(Path.of("Dockerfile"))).contains("-Dcamel.main.profile=prod");
     }
 

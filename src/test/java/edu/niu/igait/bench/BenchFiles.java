@@ -54,6 +54,41 @@ final class BenchFiles {
         Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     }
 
+    /** A benchmark's arguments, each {@code name=value}, in order. */
+    static java.util.Map<String, String> arguments(String[] argv) {
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are name=value, got " + a);
+            }
+            args.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return args;
+    }
+
+    /** The commit the benchmark ran on, short, or {@code unknown}. */
+    static String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            git.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            return git.exitValue() == 0 ? out : "unknown";
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
+    /** The machine's load average over 1, 5 and 15 minutes ({@code /proc/loadavg}). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     /** Deletes a scratch folder, best effort. */
     static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {

@@ -106,14 +106,7 @@ public final class BurstBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (String a : argv) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("arguments are name=value, got " + a);
-            }
-            args.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> args = BenchFiles.arguments(argv);
         BurstBench bench = new BurstBench(args);
         Thread cleanup = new Thread(bench::close, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -191,7 +184,7 @@ public final class BurstBench {
 
         List<Run> runs = new ArrayList<>();
         for (int c : levels) {
-            String loadBefore = loadAverage();
+            String loadBefore = BenchFiles.loadAverage();
             peers.mail.clear();
             startService(c, jobs);
             say("concurrency " + c + ": " + warmup + " warm-up job(s), then " + single + " single jobs of 2 x " + singleMb + " MB");
@@ -393,7 +386,7 @@ public final class BurstBench {
         return new Run(c, singleToProcessing, singleRaw, singleOverhead, jobs, (lastAccepted - t0) / 1e9, storedBefore,
                 (lastProcessing - lastAccepted) / 1e9, (lastMail - lastAccepted) / 1e9, drainCpu,
                 left * 2.0 * mb * MB / 1e6, stage2Cpu, peakRss, raw[0], raw[1], jobs * 2.0 * mb * MB / 1e6, overtaken,
-                loadBefore, loadAverage(), cpuBurst / 1000.0, byGroup, stageMedians, (lastQueued - lastAccepted) / 1e9);
+                loadBefore, BenchFiles.loadAverage(), cpuBurst / 1000.0, byGroup, stageMedians, (lastQueued - lastAccepted) / 1e9);
     }
 
     private int welcomeMails(String uidPrefix) {
@@ -600,7 +593,7 @@ public final class BurstBench {
     private String report(List<Run> runs, String started, int jobs, long mb, long singleMb, int warmup) {
         StringBuilder s = new StringBuilder();
         s.append(SECTION).append("\n\n");
-        s.append("`bench/burst`, ").append(started).append(" UTC, commit ").append(commit()).append(": ")
+        s.append("`bench/burst`, ").append(started).append(" UTC, commit ").append(BenchFiles.commit()).append(": ")
                 .append(jobs).append(" uploads of two ").append(mb).append(" MiB videos posted at once, then drained, after a ")
                 .append("warm-up burst of ").append(arg("warmupBurst", "20")).append(" jobs that is not counted (a fresh JVM's ")
                 .append("JIT compiler otherwise takes a third of the service's CPU in the burst). ")
@@ -676,26 +669,6 @@ public final class BurstBench {
 
     private static String met(boolean met) {
         return met ? "met" : "**missed**";
-    }
-
-    private static String commit() {
-        try {
-            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
-            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            git.waitFor(10, TimeUnit.SECONDS);
-            return git.exitValue() == 0 ? out : "unknown";
-        } catch (IOException | InterruptedException e) {
-            return "unknown";
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException e) {
-            return "?";
-        }
     }
 
     static double median(List<Double> values) {

@@ -98,14 +98,7 @@ public final class PipelineBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> args = new LinkedHashMap<>();
-        for (String a : argv) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("arguments are name=value, got " + a);
-            }
-            args.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        Map<String, String> args = BenchFiles.arguments(argv);
         PipelineBench bench = new PipelineBench(args);
         Thread cleanup = new Thread(bench::close, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);

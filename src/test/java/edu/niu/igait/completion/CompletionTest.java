@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import edu.niu.igait.support.MailLinks;
+import edu.niu.igait.support.PresignedLinks;
 import edu.niu.igait.support.DataDirSnapshot;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
@@ -88,6 +87,10 @@ class CompletionTest extends WithPeers {
 
         Path done = service.dataDir().resolve("done").resolve("5-complete").resolve(ticket);
         await().atMost(Peers.timeout()).until(() -> Files.exists(done));
+        // The folder the pipeline made on the way is the service's user's alone, as all of data/ (intake.FileModesTest).
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(done.getParent())))
+                .isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(done))).isEqualTo("rw-------");
         JsonNode job = StoredJobs.job(peers, uid, 0);
         assertThat(job.get("status").get("code").asText()).isEqualTo("Complete");
         assertThat(job.get("status").get("value").asText()).isEqualTo("0.87");
@@ -108,9 +111,9 @@ class CompletionTest extends WithPeers {
         assertThat(links).hasSize(2);
         assertThat(links.get(0)).contains("/" + uid + "/0/front_keyframed.mp4").contains("X-Amz-Expires=604800");
         assertThat(links.get(1)).contains("/" + uid + "/0/side_keyframed.mov");
-        assertThat(fetch(links.get(0)).body()).isEqualTo(keyframed[0]);
-        assertThat(fetch(links.get(1)).body()).isEqualTo(keyframed[1]);
-        assertThat(fetch(tamper(links.get(0))).statusCode()).isEqualTo(403);
+        assertThat(PresignedLinks.fetch(links.get(0)).body()).isEqualTo(keyframed[0]);
+        assertThat(PresignedLinks.fetch(links.get(1)).body()).isEqualTo(keyframed[1]);
+        assertThat(PresignedLinks.fetch(PresignedLinks.tamper(links.get(0))).statusCode()).isEqualTo(403);
 
         // The status endpoint still answers for the submission, with the final status and no score.
         HttpResponse<String> status = Http.get(service.uri("/api/v1/submissions/" + sid));
@@ -350,7 +353,7 @@ class CompletionTest extends WithPeers {
         List<String> links = MailLinks.in(html);
         assertThat(links.get(0)).contains("/short/1/front_keyframed.webm").contains("X-Amz-Expires=129600");
         assertThat(links.get(1)).contains("/short/1/side_keyframed.avi");
-        assertThat(fetch(links.get(1)).body()).isEqualTo(keyframed[1]);
+        assertThat(PresignedLinks.fetch(links.get(1)).body()).isEqualTo(keyframed[1]);
     }
 
     // ---- helpers ----
@@ -396,22 +399,6 @@ class CompletionTest extends WithPeers {
                 return false;
             }
         }).toList();
-    }
-
-    static HttpResponse<byte[]> fetch(String url) {
-        try {
-            return java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-        } catch (Exception e) {
-            throw new AssertionError("GET " + url + " failed", e);
-        }
-    }
-
-    static String tamper(String url) {
-        Matcher m = Pattern.compile("X-Amz-Signature=([0-9a-f])").matcher(url);
-        assertThat(m.find()).isTrue();
-        char c = m.group(1).charAt(0);
-        return url.substring(0, m.start(1)) + (c == '0' ? '1' : '0') + url.substring(m.end(1));
     }
 
     private static String abbreviate(String s) {

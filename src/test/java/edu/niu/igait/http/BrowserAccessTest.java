@@ -171,8 +171,13 @@ class BrowserAccessTest {
         assertThat(Cors.methods("/api/v1/upload")).isEqualTo("POST");
         assertThat(Cors.methods("/api/v1/upload/")).isEqualTo("POST");
         assertThat(Cors.methods("/api/v1/submissions/abc")).isEqualTo("GET");
-        assertThat(Cors.methods("/api/v1/submissions/")).isNull();
+        assertThat(Cors.methods("/api/v1/submissions/")).isEqualTo("GET"); // the list
+        assertThat(Cors.methods("/api/v1/submissions")).isEqualTo("GET");
+        assertThat(Cors.methods("/api/v1/submissions/abc/files")).isEqualTo("GET");
+        assertThat(Cors.methods("/api/v1/historical_submissions")).isEqualTo("POST");
         assertThat(Cors.methods("/api/v1/submissions/a/b")).isNull();
+        assertThat(Cors.methods("/api/v1/submissions//files")).isNull();
+        assertThat(Cors.methods("/api/v1/submissions/a/files/b")).isNull();
         assertThat(Cors.methods("/api/v1/completion")).isNull();
     }
 }

@@ -190,22 +190,21 @@ class HostileRequestsTest {
                 100_000_000L), 404, "not_found", null));
         rows.add(row("a wrong method", Kind.OPEN, s -> RawClient.send(s.port(),
                 "DELETE /api/v1/upload HTTP/1.1\r\nHost: x\r\n\r\n"), 405, "method_not_allowed", null));
-        rows.add(row("500 idle connections, then a request", Kind.OPEN, s -> {
+        // From as many addresses: from one, all but igait.limits.connections-per-address are closed as they come (ConnectionCapsTest).
+        rows.add(row("500 idle connections from as many addresses, then a request", Kind.OPEN, s -> {
             List<Socket> idle = new ArrayList<>();
             try {
                 Runtime rt = Runtime.getRuntime();
                 System.gc();
                 long before = rt.totalMemory() - rt.freeMemory();
                 for (int i = 0; i < 500; i++) {
-                    idle.add(new Socket(InetAddress.getLoopbackAddress(), s.port()));
+                    idle.add(edu.niu.igait.support.Hostile.connect(edu.niu.igait.support.Hostile.address(i), s.port()));
                 }
                 Answer a = RawClient.send(s.port(), "GET /api/v1/submissions/AAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x\r\n\r\n");
                 System.gc();
                 long after = rt.totalMemory() - rt.freeMemory();
                 assertThat(after - before).as("heap taken by 500 idle connections").isLessThan(64L << 20);
                 return a;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             } finally {
                 idle.forEach(c -> {
                     try {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import edu.niu.igait.support.Hostile;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.KeyServer;
 import edu.niu.igait.support.RawClient;
@@ -28,7 +29,10 @@ class SignInTest {
     @BeforeAll
     static void start() {
         keys = KeyServer.start();
-        service = TestService.start(firebase(keys.url()));
+        Map<String, String> p = firebase(keys.url());
+        // The production cap on uploads at once per uid (the test harness widens it).
+        p.put("igait.limits.concurrent-uploads-per-user", "2");
+        service = TestService.start(p);
     }
 
     @AfterAll
@@ -70,6 +74,38 @@ class SignInTest {
         Answer unknown = RawClient.send(service.port(), "GET /api/v1/submissions/AAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x\r\n"
                 + "Authorization: Bearer " + keys.token("signed-in-1") + "\r\n\r\n");
         assertThat(unknown.status()).isEqualTo(404);
+    }
+
+    /** One account holds at most igait.limits.concurrent-uploads-per-user (2) uploads at once, from any addresses. */
+    @Test
+    void oneAccountHoldsTwoUploadsAtOnceFromAnyAddress() throws Exception {
+        String token = "Authorization: Bearer " + keys.token("busy-parent");
+        byte[] body = Hostile.uploadBody(null, "parent@example.org");
+        java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+        try {
+            for (String from : new String[] {"127.0.0.21", "127.0.0.22"}) {
+                java.net.Socket s = Hostile.connect(from, service.port());
+                s.getOutputStream().write(Hostile.uploadHead(body.length, token));
+                s.getOutputStream().write(body, 0, 1000);
+                held.add(s);
+            }
+            ApiLoad load = service.context().getRegistry().lookupByNameAndType("apiLoad", ApiLoad.class);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> load.uploadsInProgress() == 2);
+            edu.niu.igait.support.RawHttp.Response third = Hostile.exchange("127.0.0.23", service.port(),
+                    Hostile.concat(Hostile.uploadHead(body.length, token), body), 5000);
+            assertThat(third.status()).isEqualTo(429);
+            assertThat(third.body()).contains("concurrent_uploads_per_user");
+            assertThat(Hostile.exchange("127.0.0.23", service.port(), Hostile.concat(Hostile.uploadHead(body.length,
+                    "Authorization: Bearer " + keys.token("another-parent")), body), 5000).status()).isEqualTo(202);
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        ApiLoad load = service.context().getRegistry().lookupByNameAndType("apiLoad", ApiLoad.class);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> load.uploadsInProgress() == 0);
+        assertThat(Hostile.exchange("127.0.0.23", service.port(), Hostile.concat(Hostile.uploadHead(body.length, token), body), 5000)
+                .status()).isEqualTo(202);
     }
 
     /** With the refresh interval at 0 (here; 30 s by default), so that the rotation can follow the first fetch at once. */
@@ -138,7 +174,12 @@ class SignInTest {
         for (String[] bad : new String[][] {{"igait.auth.mode", "maybe"}, {"igait.limits.per-user", "5 per hour"},
                                             {"igait.limits.per-address", "0/1h"}, {"igait.limits.min-free-disk", "lots"},
                                             {"igait.http.trusted-proxies", "10.0.0.0/33"},
-                                            {"igait.completion.allowed-sources", "metis.niu.edu"}}) {
+                                            {"igait.completion.allowed-sources", "metis.niu.edu"},
+                                            {"igait.http.header-timeout", "0s"}, {"igait.http.form-timeout", "-1s"},
+                                            {"igait.http.body-min-rate", "fast"}, {"igait.http.body-min-rate-window", "500ms"},
+                                            {"igait.http.max-connections", "0"}, {"igait.limits.connections-per-address", "0"},
+                                            {"igait.limits.concurrent-uploads-per-user", "0"},
+                                            {"igait.limits.concurrent-completions", "0"}}) {
             assertThatThrownBy(() -> TestService.start(Map.of(bad[0], bad[1])).close()).as(bad[0]).hasMessageContaining(bad[0]);
         }
     }

@@ -59,6 +59,31 @@ class TunedVertxTest {
         }
     }
 
+    /**
+     * The management port's server (any port but the API's) runs on a Vert.x of its own: with the API's
+     * only worker thread held, its blocking handler (as Camel's health checks are) still answers.
+     */
+    @Test
+    void theManagementServerAnswersWhileEveryApiWorkerIsHeld() throws Exception {
+        TunedVertx tuned = new TunedVertx(new VertxOptions().setWorkerPoolSize(1), 120, null, null, 1, null);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            tuned.vertx().executeBlocking(() -> release.await(30, TimeUnit.SECONDS), false);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> tuned.workersBusy() == 1);
+            Router router = Router.router(tuned.vertx());
+            router.route().blockingHandler(ctx -> ctx.response().end("ok"));
+            HttpServer server = tuned.vertx().createHttpServer(new HttpServerOptions()).requestHandler(router);
+            int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+            Answer a = RawClient.send(port, "GET /observe/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertThat(a.status()).isEqualTo(200);
+            assertThat(a.body()).isEqualTo("ok");
+            assertThat(tuned.workersBusy()).as("the API's worker, still held").isEqualTo(1);
+        } finally {
+            release.countDown();
+            tuned.vertx().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** A route takes its request paused; once answered (200), a request without a body leaves its connection for the next one. */
     @Test
     void aConnectionServesTheNextRequestAfterAnAnsweredGetAndClosesAfterARefusal() throws Exception {

@@ -51,6 +51,13 @@ class RetentionTest {
         return Files.writeString(dir.resolve(uid + "." + jobId + ".20261001T120000000Z.AbCdEfGh.json"), "{\"status_code\":\"OK\"}");
     }
 
+    private static Path history(Path dir, String uid) throws IOException {
+        Files.createDirectories(dir);
+        Path ticket = dir.resolve(uid + ".history.20261001T120000000Z.AbCdEfGh.json");
+        assertThat(Ticket.isHistoryName(ticket.getFileName().toString())).isTrue();
+        return Files.writeString(ticket, "{\"history\":{\"uid\":\"" + uid + "\"}}");
+    }
+
     /** Sets every file and folder under {@code path} this far back. */
     private static void age(Path path, Duration by) {
         FileTime then = FileTime.from(Instant.now().minus(by));
@@ -111,10 +118,24 @@ class RetentionTest {
         age(orphanOld, old);
         Path orphanFresh = completion(data.resolve("failed").resolve("5-complete"), "stranger", 10);
 
+        // History requests, answered or failed: by their own age too; one still in its stage stays.
+        Path oldHistory = history(done.resolve("h1-history"), "parent-a");
+        age(oldHistory, old);
+        Path oldFailedHistory = history(data.resolve("failed").resolve("h1-history"), "parent-b");
+        age(oldFailedHistory, old);
+        Path freshHistory = history(done.resolve("h1-history"), "parent-c");
+        Path waitingHistory = history(data.resolve("stages").resolve("h1-history"), "parent-e");
+        age(waitingHistory, old);
+
         Retention.Swept swept = new Retention(jobs, Duration.ofDays(30), Clock.systemUTC()).sweep();
 
         assertThat(swept.jobs()).containsExactlyInAnyOrder(oldDone, oldFailed);
         assertThat(swept.completionTickets()).isEqualTo(2);
+        assertThat(swept.historyTickets()).isEqualTo(2);
+        assertThat(oldHistory).doesNotExist();
+        assertThat(oldFailedHistory).doesNotExist();
+        assertThat(freshHistory).exists();
+        assertThat(waitingHistory).exists();
         assertThat(jobs.jobDir(oldDone)).doesNotExist();
         assertThat(done.resolve(oldDone)).doesNotExist();
         assertThat(oldDoneResult).doesNotExist();

@@ -29,7 +29,7 @@ class CompletionRoutesTest extends RouteTest {
         volatile RuntimeException refusal;
 
         ValidatorStub() {
-            super(null, null, 1024);
+            super(null, null, 1024, null, 10_000);
         }
 
         @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import edu.niu.igait.job.Job;
+import edu.niu.igait.store.JobStore;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,6 +37,9 @@ class RecordRouteTest extends RouteTest {
                 .containsEntry("value", "Submission received, being recorded.");
         assertThat(stored("rec", 1).get("height")).isEqualTo("111cm");
         assertThat(tickets("stages/1-record")).doesNotContain(first.submissionId, second.submissionId);
+        // Indexed by submission id, so that the job is found without its job.json.
+        assertThat(jobStore().submission(first.submissionId)).contains(new JobStore.SubmissionRef("rec", 0));
+        assertThat(jobStore().submission(second.submissionId)).contains(new JobStore.SubmissionRef("rec", 1));
     }
 
     @Test
@@ -49,5 +53,6 @@ class RecordRouteTest extends RouteTest {
         awaitTicket("stages/2-store", job.submissionId);
         assertThat(jobs().get(job.submissionId).jobId).isZero();
         assertThat((List<?>) jobStore().user("again").orElseThrow().get("jobs")).hasSize(1);
+        assertThat(jobStore().submission(job.submissionId)).contains(new JobStore.SubmissionRef("again", 0));
     }
 }

@@ -13,12 +13,16 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * S3 for the route tests: objects in memory, put there by the test (or by the mock endpoint that
  * stands in for {@code aws2-s3:}), read by the beans through the client the service binds as
- * {@code s3Client}: the bucket check, HEAD and GET of an object. Every other call fails the test.
+ * {@code s3Client}: the bucket check, HEAD and GET of an object, a listing by prefix. Every other call
+ * fails the test.
  */
 final class StandInS3 {
 
@@ -51,6 +55,13 @@ final class StandInS3 {
                             throw NoSuchKeyException.builder().message("no " + key).build();
                         }
                         yield ResponseBytes.fromByteArray(GetObjectResponse.builder().contentLength((long) bytes.length).build(), bytes);
+                    }
+                    case "listObjectsV2" -> {
+                        String prefix = ((ListObjectsV2Request) args[0]).prefix();
+                        calls.add("LIST " + prefix);
+                        yield ListObjectsV2Response.builder().isTruncated(false).contents(objects.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith(prefix)).sorted(Map.Entry.comparingByKey())
+                                .map(e -> S3Object.builder().key(e.getKey()).size((long) e.getValue().length).build()).toList()).build();
                     }
                     default -> throw new UnsupportedOperationException("the route tests' S3 does not answer " + method.getName());
                 });

@@ -112,6 +112,41 @@ class FirebaseJobStoreTest {
     }
 
     @Test
+    void aRecordedSubmissionIsIndexedUnderItsIdAndARepeatWritesTheSameEntry() throws Exception {
+        String uid = "indexed";
+        Job first = job(uid, SubmissionId.next());
+        Job second = job(uid, SubmissionId.next());
+        store.record(first);
+        other.record(second);
+        assertThat(Http.json(firebase.get("submissions/" + second.submissionId)))
+                .isEqualTo(Http.json("{\"uid\":\"indexed\",\"job_id\":1}"));
+        // Either connection finds either submission; an unknown or malformed id is nobody's.
+        assertThat(other.submission(first.submissionId)).contains(new JobStore.SubmissionRef(uid, 0));
+        assertThat(store.submission(second.submissionId)).contains(new JobStore.SubmissionRef(uid, 1));
+        assertThat(store.submission(SubmissionId.next())).isEmpty();
+        assertThat(store.submission("../users/indexed")).isEmpty();
+
+        // As after a crash between the job's transaction and its index: the repeat writes it again.
+        firebase.delete("submissions/" + first.submissionId);
+        assertThat(store.submission(first.submissionId)).isEmpty();
+        assertThat(other.record(first)).isZero();
+        assertThat(store.submission(first.submissionId)).contains(new JobStore.SubmissionRef(uid, 0));
+        assertThat(user(uid).get("jobs").size()).isEqualTo(2);
+    }
+
+    @Test
+    void anAdministratorIsAUserWhoseAdministratorFieldIsTrue() throws Exception {
+        firebase.put("users/admin/administrator", "true");
+        firebase.put("users/not-quite/administrator", "\"true\"");
+        store.record(job("plain", SubmissionId.next()));
+        assertThat(store.administrator("admin")).isTrue();
+        assertThat(store.administrator("not-quite")).isFalse();
+        assertThat(store.administrator("plain")).isFalse();
+        assertThat(store.administrator("nobody")).isFalse();
+        assertThat(store.administrator("../admin")).isFalse();
+    }
+
+    @Test
     void setStatusWritesCodeAndValueAndLeavesTheRestOfTheJob() throws Exception {
         String uid = "status";
         Job job = job(uid, SubmissionId.next());

@@ -15,10 +15,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Http {
 
     /**
-     * Answered by the submission-status route itself (404 JSON for an id nobody has, or 401 JSON when
-     * uploads are authenticated), so an answer means the HTTP server is up and the routes have started.
+     * Answered by the submission-status route itself (404 JSON for an id that cannot be one, or 401 JSON
+     * when uploads are authenticated), so an answer means the HTTP server is up and the routes have
+     * started. Not a well-formed id: one would be looked for in the job store, which may be down.
      */
-    public static final String PROBE_PATH = "/api/v1/submissions/AAAAAAAAAAAAAAAAAAAAAA";
+    public static final String PROBE_PATH = "/api/v1/submissions/probe";
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)

@@ -62,7 +62,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** As above, with another main class on the same class path (the dev run's {@code edu.niu.igait.dev.DevRun}). */
     public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                        String mainClass) {
-        return start(workingDir, properties, environment, mainClass, false);
+        return start(workingDir, properties, environment, mainClass, false, null);
     }
 
     /**
@@ -71,11 +71,16 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess startUnderAShell(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                                   String mainClass) {
-        return start(workingDir, properties, environment, mainClass, true);
+        return start(workingDir, properties, environment, mainClass, true, null);
+    }
+
+    /** In the project folder, the JVM started by a shell with this umask (e.g. {@code 000}: anyone may read what is made). */
+    public static ServiceProcess startWithUmask(String umask, Map<String, String> properties) {
+        return start(Path.of("").toAbsolutePath(), properties, Map.of(), APP, false, umask);
     }
 
     private static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
-                                        String mainClass, boolean underAShell) {
+                                        String mainClass, boolean underAShell, String umask) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.put("camel.management.host", "127.0.0.1");
@@ -87,6 +92,10 @@ public final class ServiceProcess implements AutoCloseable {
         }
         props.putIfAbsent("igait.limits.per-user", "1000000/1h");
         props.putIfAbsent("igait.limits.per-address", "1000000/1h");
+        // Nor a cap on uploads at once from one uid or address: the tests all come from 127.0.0.1 (the caps'
+        // own tests set them, or come from many addresses).
+        props.putIfAbsent("igait.limits.concurrent-uploads-per-user", "1000");
+        props.putIfAbsent("igait.limits.concurrent-uploads-per-address", "1000");
         if (!props.containsKey("igait.pipeline.enabled")) {
             props.put("igait.pipeline.enabled", "false");
             props.put("camel.main.routes-include-pattern", TestService.INTAKE_ONLY_ROUTES);
@@ -107,6 +116,9 @@ public final class ServiceProcess implements AutoCloseable {
             Path log = Files.createTempFile(logs, "service-", ".log");
 
             List<String> command = new ArrayList<>();
+            if (umask != null) {
+                command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$0\" \"$@\""));
+            }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx256m");
             props.forEach((k, v) -> command.add("-D" + k + "=" + v));

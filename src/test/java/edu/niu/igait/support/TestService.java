@@ -87,6 +87,10 @@ public final class TestService implements AutoCloseable {
         props.putIfAbsent("igait.auth.mode", "none");
         props.putIfAbsent("igait.limits.per-user", "1000000/1h");
         props.putIfAbsent("igait.limits.per-address", "1000000/1h");
+        // Nor a cap on uploads at once from one uid or address: the tests all come from 127.0.0.1 (the caps'
+        // own tests set them, or come from many addresses).
+        props.putIfAbsent("igait.limits.concurrent-uploads-per-user", "1000");
+        props.putIfAbsent("igait.limits.concurrent-uploads-per-address", "1000");
         if (!props.containsKey("igait.pipeline.enabled")) {
             props.put("igait.pipeline.enabled", "false");
             props.put("camel.main.routes-include-pattern", INTAKE_ONLY_ROUTES);

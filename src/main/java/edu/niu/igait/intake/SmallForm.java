@@ -1,4 +1,4 @@
-package edu.niu.igait.completion;
+package edu.niu.igait.intake;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,28 +9,40 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
+import edu.niu.igait.http.ClientGone;
+import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.RequestRejected;
-import edu.niu.igait.intake.MultipartParser;
-import edu.niu.igait.intake.UploadValidator;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * A completion's form, read from the paused request into memory, never to disk: at most
- * {@code igait.http.max-form-bytes} are read (declared or, for a chunked body, counted as it comes;
- * more is refused at once, naming status_content, the only field that can be long), then decoded as
- * urlencoded, or as multipart with text fields only (a file part is refused).
+ * A small form of text fields (a completion from Metis, a history request), read from the paused
+ * request into memory, never to disk: at most {@code maxBytes} are read (declared or, for a chunked
+ * body, counted as it comes; more is refused at once), then decoded as urlencoded, or as multipart with
+ * text fields only (a file part is refused). The whole body must arrive within {@code timeoutMs}
+ * ({@code igait.http.form-timeout}; else {@code 408 form_timeout}); a client that goes away, even before
+ * the reading began, ends the wait at once ({@link ConnectionGuard#onClose}). Either way the worker
+ * thread that waits is free again.
  */
-final class CompletionForm {
+public final class SmallForm {
 
-    private CompletionForm() {
+    private SmallForm() {
     }
 
-    /** The fields by name, in order, each with every value sent. */
-    static Map<String, List<String>> read(HttpServerRequest request, long maxBytes, boolean multipart) {
+    /**
+     * The fields by name, in order, each with every value sent.
+     *
+     * @param tooLong the refusal of a body over {@code maxBytes}, given what it did ("declares 70000
+     *                bytes", "is longer than 65536 bytes")
+     */
+    public static Map<String, List<String>> read(HttpServerRequest request, long maxBytes, boolean multipart,
+                                                 Function<String, RequestRejected> tooLong, ConnectionGuard guard, long timeoutMs) {
         Optional<String> boundary = Optional.empty();
         if (multipart) {
             boundary = MultipartParser.boundary(request.getHeader("Content-Type"));
@@ -40,9 +52,9 @@ final class CompletionForm {
         }
         String declared = request.getHeader("Content-Length");
         if (declared != null && parse(declared) > maxBytes) {
-            throw tooLong(maxBytes, "declares " + declared.trim() + " bytes");
+            throw tooLong.apply("declares " + declared.trim() + " bytes");
         }
-        byte[] body = body(request, maxBytes);
+        byte[] body = body(request, maxBytes, tooLong, guard, timeoutMs);
         return multipart ? multipart(body, boundary.get()) : urlencoded(body);
     }
 
@@ -54,27 +66,41 @@ final class CompletionForm {
         }
     }
 
-    static RequestRejected tooLong(long maxBytes, String what) {
-        return RequestRejected.badRequest("too_long", CompletionValidator.STATUS_CONTENT, "the completion " + what + "; at most "
-                + maxBytes + " are read (igait.http.max-form-bytes): status_content may be at most "
-                + CompletionValidator.MAX_CONTENT_BYTES + " bytes");
-    }
-
-    /** Reads the body on the request's event loop, blocking this worker thread until it has ended. */
-    private static byte[] body(HttpServerRequest request, long maxBytes) {
+    /**
+     * Reads the body on the request's event loop, blocking this worker thread until it has ended, the
+     * connection has closed or {@code timeoutMs} have passed.
+     */
+    private static byte[] body(HttpServerRequest request, long maxBytes, Function<String, RequestRejected> tooLong,
+                               ConnectionGuard guard, long timeoutMs) {
         Context context = Vertx.currentContext();
         if (context == null) {
-            throw new IllegalStateException("the completion is not read on a Vert.x worker thread");
+            throw new IllegalStateException("the form is not read on a Vert.x worker thread");
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestRejected late = RequestRejected.retryAfter(408, "form_timeout", "the form's body did not arrive within "
+                + timeoutMs + " ms (igait.http.form-timeout); send it again", 10);
         context.runOnContext(v -> {
+            if (result.isDone()) {
+                return;
+            }
+            long timer = context.owner().setTimer(timeoutMs, id -> {
+                if (result.completeExceptionally(late)) {
+                    request.pause();
+                }
+            });
+            result.whenComplete((body, failure) -> context.runOnContext(x -> context.owner().cancelTimer(timer)));
+            guard.onClose(request.connection(), () -> result.completeExceptionally(
+                    new ClientGone("the client went away before its form was read", null)));
+            if (result.isDone()) {
+                return;
+            }
             request.handler(chunk -> {
                 if (result.isDone()) {
                     return;
                 }
                 if (out.size() + chunk.length() > maxBytes) {
-                    result.completeExceptionally(tooLong(maxBytes, "is longer than " + maxBytes + " bytes"));
+                    result.completeExceptionally(tooLong.apply("is longer than " + maxBytes + " bytes"));
                     request.pause();
                     return;
                 }
@@ -85,7 +111,10 @@ final class CompletionForm {
             request.resume();
         });
         try {
-            return result.get();
+            // The timer ends the wait; this bound only covers a timer that never ran (the event loop gone).
+            return result.get(timeoutMs + 5_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw late;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RequestRejected.retryAfter(503, "unavailable", "the service is stopping; try again shortly", 30);
@@ -93,7 +122,7 @@ final class CompletionForm {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IllegalStateException("the completion's body could not be read: " + e.getCause(), e.getCause());
+            throw new IllegalStateException("the form's body could not be read: " + e.getCause(), e.getCause());
         }
     }
 
