@@ -70,11 +70,23 @@ import org.slf4j.LoggerFactory;
  * well-formed multipart, a disk that would fall below {@code igait.limits.min-free-disk} (507); at the
  * end, a body without its closing boundary. Whatever it stored for a request that does not end in an
  * accepted upload is deleted when the exchange is done; a request whose connection breaks too.
+ *
+ * <p>A form's video fields may instead be text fields naming finished resumable uploads
+ * ({@link FinishedUploads}): once the form has arrived they become file parts, so every route that
+ * receives a form this way takes them.
+ *
+ * <p>{@link #append} reads a raw body (a tus {@code PATCH}) the same way, with the same slot, rate floor,
+ * close handling, memory budget and disk checks, onto the end of an existing file ({@link AppendTarget}):
+ * there nothing is deleted, whatever the end. What arrived is written, fsync'd and reported to the
+ * target, also while the body still arrives, so a body cut by the network or refused half-way keeps its
+ * bytes, and an offset reported is always on disk.
  */
 public final class UploadReceiver {
 
     /** The exchange variable that holds the {@link ReceivedUpload}. */
     public static final String FORM = "igaitUpload";
+    /** The exchange variable that holds the {@link AppendTarget} {@link #append} writes to. */
+    public static final String APPEND = "igaitAppend";
     /** The most bytes one text field may hold (Vert.x's own form limit was the same). */
     public static final int MAX_TEXT_BYTES = 8192;
     /** The most parts a form may have: the app sends nine. */
@@ -109,6 +121,8 @@ public final class UploadReceiver {
     /** The API server's connections (their close), or null for a server without one (then each connection's close handler). */
     private final ConnectionGuard guard;
     private final MinimumRate minRate;
+    /** Where a form's video fields that name finished resumable uploads are looked up (null: none are). */
+    private volatile FinishedUploads finishedUploads;
 
     public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ConnectionGuard guard, MinimumRate minRate) {
         this(uploadsDir, maxVideoBytes, budget, diskThreads(), guard, minRate);
@@ -181,6 +195,11 @@ public final class UploadReceiver {
         return active.size();
     }
 
+    /** Lets the forms' video fields name finished resumable uploads (text fields holding their URL or id). */
+    public void finishedUploads(FinishedUploads uploads) {
+        this.finishedUploads = uploads;
+    }
+
     /**
      * The route's step: reads the body of the exchange's request (paused, on its event loop) and puts
      * the form in the exchange variable {@link #FORM}. Blocks the calling worker thread until then.
@@ -211,7 +230,49 @@ public final class UploadReceiver {
             }
         });
         context.runOnContext(v -> receiving.start());
-        exchange.setVariable(FORM, receiving.await());
+        ReceivedUpload form = receiving.await();
+        FinishedUploads uploads = finishedUploads;
+        if (uploads != null) {
+            String uid = exchange.getVariable(HttpEdge.UID, String.class);
+            for (String field : UploadValidator.FILE_FIELDS) {
+                if (form.files(field).isEmpty() && form.values(field).size() == 1) {
+                    form.replaceWithFile(field, uploads.claim(field, form.values(field).get(0), uid, exchange));
+                }
+            }
+        }
+        exchange.setVariable(FORM, form);
+    }
+
+    /**
+     * The route's step for a raw body: appends the exchange's request body (paused, on its event loop) to
+     * the {@link AppendTarget} in the exchange variable {@value #APPEND}, and returns once it is written and
+     * fsync'd, and {@link AppendTarget#synced} told. Blocks the calling worker thread until then. Whatever
+     * the end (the client gone, too slow, a refusal), the bytes that arrived stay, synced, and the target
+     * hears of them; {@link AppendTarget#closed} is called once in every case, when the exchange is done
+     * at the latest.
+     *
+     * @throws RequestRejected for a body the service refuses (answered by the route)
+     */
+    public void append(Exchange exchange) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("the body is not read on a Vert.x worker thread: is the route a platform-http route?");
+        }
+        AppendTarget target = exchange.getVariable(APPEND, AppendTarget.class);
+        if (target == null) {
+            throw new IllegalStateException("no file to append to: the route must name one in the variable " + APPEND);
+        }
+        Receiving receiving = new Receiving(request, context, target, HttpEdge.admission(exchange));
+        target.receiving();
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                context.runOnContext(v -> receiving.finished());
+            }
+        });
+        context.runOnContext(v -> receiving.start());
+        receiving.await();
     }
 
     private static ClientGone clientGone(Throwable cause) {
@@ -223,7 +284,9 @@ public final class UploadReceiver {
 
         private final HttpServerRequest request;
         private final Context context;
+        /** The form's parser; null for a raw body appended to {@link #target}. */
         private final MultipartParser parser;
+        private final AppendTarget target;
         private final UploadLimits.Admission admission;
         private final Writer writer = new Writer();
         private final ReceivedUpload upload = new ReceivedUpload();
@@ -250,6 +313,17 @@ public final class UploadReceiver {
             this.context = context;
             this.admission = admission;
             this.parser = new MultipartParser(boundary, this);
+            this.target = null;
+        }
+
+        /** A raw body, appended to {@code target}: the file is opened at once, so it is closed (and reported) whatever happens. */
+        Receiving(HttpServerRequest request, Context context, AppendTarget target, UploadLimits.Admission admission) {
+            this.request = request;
+            this.context = context;
+            this.admission = admission;
+            this.parser = null;
+            this.target = target;
+            writer.openAppend(target);
         }
 
         void start() {
@@ -325,6 +399,10 @@ public final class UploadReceiver {
                 offset = 0;
             }
             received += length;
+            if (target != null) {
+                appendChunk(bytes, offset, length);
+                return;
+            }
             try {
                 if (received > maxRequestBytes) {
                     throw new RequestRejected(413, "too_large", null, "the request is larger than " + maxRequestBytes
@@ -341,6 +419,33 @@ public final class UploadReceiver {
                 refuse(RequestRejected.badRequest("malformed_multipart", null, "the multipart body is malformed: " + e.getMessage()));
                 return;
             }
+            pauseIfBehind();
+        }
+
+        /** A raw body's chunk: written up to the target's most, then cut off there (413). */
+        private void appendChunk(byte[] bytes, int offset, int length) {
+            long over = received - target.maxBytes();
+            int keep = over > 0 ? (int) Math.max(0, length - over) : length;
+            try {
+                if (admission != null) {
+                    admission.received(keep);
+                }
+            } catch (RequestRejected e) {
+                refuse(e);
+                return;
+            }
+            if (keep > 0) {
+                writer.write(ByteBuffer.wrap(bytes, offset, keep));
+            }
+            if (over > 0) {
+                refuse(new RequestRejected(413, "too_large", null, "the body carries more than the " + target.maxBytes()
+                        + " bytes left to this upload's Upload-Length; the bytes up to it were kept"));
+                return;
+            }
+            pauseIfBehind();
+        }
+
+        private void pauseIfBehind() {
             if ((writer.queued() > PAUSE_ABOVE || budget.spent()) && paused.compareAndSet(false, true)) {
                 heldBack = true;
                 request.pause();
@@ -437,6 +542,23 @@ public final class UploadReceiver {
             if (over) {
                 return;
             }
+            if (target != null) {
+                // Written, fsync'd and reported (the writer's keep), then answered.
+                stopFlushing();
+                writer.keep();
+                writer.whenWritten(failure -> {
+                    if (over) {
+                        return;
+                    }
+                    if (failure != null) {
+                        storageFailed(failure);
+                        return;
+                    }
+                    over = true;
+                    result.complete(upload);
+                });
+                return;
+            }
             if (!parser.finished()) {
                 refuse(RequestRejected.badRequest("truncated", null,
                         "the multipart body ended before its closing boundary: the upload was cut short; send it again"));
@@ -464,7 +586,7 @@ public final class UploadReceiver {
             if (!over) {
                 over = true;
                 stopFlushing();
-                writer.discard();
+                writer.end();
                 result.completeExceptionally(clientGone(t));
             }
         }
@@ -510,23 +632,23 @@ public final class UploadReceiver {
                 over = true;
                 result.completeExceptionally(clientGone(null));
             }
-            writer.discard();
+            writer.end();
         }
 
         private void refuse(RequestRejected rejected) {
-            if (rejected.status() == 413 && admission != null) {
+            if (rejected.status() == 413 && admission != null && target == null) {
                 // More than a request may carry was sent: that cost the service as much as a whole upload.
                 admission.bodyRead();
             }
             over = true;
             stopFlushing();
-            writer.discard();
+            writer.end();
             result.completeExceptionally(rejected);
         }
 
         private void storageFailed(Throwable failure) {
             over = true;
-            writer.discard();
+            writer.end();
             LOG.error(Subsystem.INTAKE, "cannot store an upload in {}: {}", uploadsDir, failure.toString());
             result.completeExceptionally(new RequestRejected(503, "storage_unavailable",
                     null, "the service cannot store uploads right now; try again later"));
@@ -560,6 +682,10 @@ public final class UploadReceiver {
             private volatile FileChannel channel;
             private IOException failure;
             private volatile boolean discarded;
+            /** A raw body's file (writer thread), and whether its keep is queued (event loop). */
+            private AppendTarget appending;
+            private long appendFrom;
+            private boolean kept;
 
             long queued() {
                 return queued.get();
@@ -567,6 +693,27 @@ public final class UploadReceiver {
 
             void open(Path file) {
                 submit(new Open(file));
+            }
+
+            void openAppend(AppendTarget target) {
+                submit(new OpenAppend(target));
+            }
+
+            /** A raw body's end, whatever it is: what is queued is written, fsync'd and reported, the file closed. */
+            void keep() {
+                if (!kept) {
+                    kept = true;
+                    submit(Keep.INSTANCE);
+                }
+            }
+
+            /** The request is over: a form's files go, a raw body's bytes stay. */
+            void end() {
+                if (target != null) {
+                    keep();
+                } else {
+                    discard();
+                }
             }
 
             /** Queues a chunk; the writer is woken once a write's worth has queued up (or by the next open, close or end). */
@@ -602,10 +749,16 @@ public final class UploadReceiver {
                 if (current == null || !flushing.compareAndSet(false, true)) {
                     return;
                 }
+                AppendTarget reportTo = target;
                 try {
                     disk.execute(() -> {
                         try {
+                            // What was written before the fsync is on disk after it: a raw body's target hears of it.
+                            long position = current.position();
                             current.force(false);
+                            if (reportTo != null) {
+                                reportTo.synced(position);
+                            }
                         } catch (IOException | RuntimeException closedMeanwhile) {
                             // closed, moved or deleted meanwhile: nothing left to flush here
                         } finally {
@@ -680,6 +833,48 @@ public final class UploadReceiver {
                         }
                     }
                     closeChannel();
+                } else if (op instanceof OpenAppend open) {
+                    appending = open.target;
+                    appendFrom = open.target.offset();
+                    if (failure == null && !discarded) {
+                        try {
+                            FileChannel ch = edu.niu.igait.job.DurableFiles.open(open.target.file(), StandardOpenOption.WRITE);
+                            try {
+                                if (ch.size() < appendFrom) {
+                                    throw new IOException(open.target.file() + " holds " + ch.size() + " bytes, fewer than its offset " + appendFrom);
+                                }
+                                // Bytes past the offset were never reported: the client sends them again.
+                                ch.truncate(appendFrom);
+                                ch.position(appendFrom);
+                            } catch (IOException e) {
+                                ch.close();
+                                throw e;
+                            }
+                            channel = ch;
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                } else if (op == Keep.INSTANCE) {
+                    long position = appendFrom;
+                    FileChannel current = channel;
+                    if (current != null) {
+                        try {
+                            drain();
+                            position = current.position();
+                            current.force(true);
+                            appending.synced(position);
+                        } catch (IOException e) {
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
+                    }
+                    closeChannel();
+                    releaseBuffer();
+                    if (appending != null) {
+                        appending.closed(position, failure);
+                    }
                 } else if (op instanceof Done done) {
                     IOException result = failure;
                     releaseBuffer();
@@ -771,6 +966,11 @@ public final class UploadReceiver {
 
     private record Done(Handler<IOException> then) {
     }
+
+    private record OpenAppend(AppendTarget target) {
+    }
+
+    private enum Keep { INSTANCE }
 
     private enum Close { INSTANCE }
 
