@@ -275,8 +275,9 @@ public final class UploadReceiver {
         receiving.await();
     }
 
-    private static ClientGone clientGone(Throwable cause) {
-        return new ClientGone("the client went away before its upload was read whole", cause);
+    private static ClientGone clientGone(Throwable cause, boolean kept) {
+        return new ClientGone(kept ? "the client went away in the middle of a resumable upload's body; what arrived was kept"
+                : "the client went away before its upload was read whole; nothing was kept", cause);
     }
 
     /** One request being read. Its methods run on the request's event loop, except the writer's and {@link #await}. */
@@ -587,7 +588,7 @@ public final class UploadReceiver {
                 over = true;
                 stopFlushing();
                 writer.end();
-                result.completeExceptionally(clientGone(t));
+                result.completeExceptionally(clientGone(t, target != null));
             }
         }
 
@@ -630,7 +631,7 @@ public final class UploadReceiver {
             stopFlushing();
             if (!over) {
                 over = true;
-                result.completeExceptionally(clientGone(null));
+                result.completeExceptionally(clientGone(null, target != null));
             }
             writer.end();
         }

@@ -62,6 +62,11 @@ public final class ResumableUploads implements FinishedUploads {
     public static final String PATH = "/api/v1/files/";
     /** While a long PATCH arrives, its offset on disk is brought up to date at most this often (and at its end). */
     static final long CHECKPOINT_EVERY_MS = 1000;
+    /**
+     * How long a HEAD waits for a PATCH that holds the upload to end: a client whose connection was cut asks
+     * at once where to go on, and the service may not have closed the cut PATCH yet (its last bytes synced).
+     */
+    static final long HEAD_WAITS_MS = 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -260,6 +265,21 @@ public final class ResumableUploads implements FinishedUploads {
         synchronized (entry) {
             return entry.record.copy();
         }
+    }
+
+    /**
+     * Like {@link #get}, once no PATCH holds the upload, waiting {@link #HEAD_WAITS_MS} at most for one to end
+     * (then the offset on disk so far): what a HEAD answers.
+     */
+    public ResumableUpload settled(String id, String uid) throws InterruptedException {
+        long deadline = System.nanoTime() + HEAD_WAITS_MS * 1_000_000;
+        synchronized (this) {
+            Entry entry = find(id, uid);
+            for (long left = HEAD_WAITS_MS; entry.patch != null && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                wait(left);
+            }
+        }
+        return get(id, uid);
     }
 
     private synchronized Entry find(String id, String uid) {
@@ -568,6 +588,7 @@ public final class ResumableUploads implements FinishedUploads {
             synchronized (ResumableUploads.this) {
                 if (entry.patch == this) {
                     entry.patch = null;
+                    ResumableUploads.this.notifyAll();
                 }
             }
         }

@@ -110,11 +110,14 @@ public class Tus {
         }
     }
 
-    /** {@code HEAD /api/v1/files/<id>}: the offset on disk, the length, the expiry (404 for another account's). */
-    public void head(Exchange exchange) {
+    /**
+     * {@code HEAD /api/v1/files/<id>}: the offset on disk, the length, the expiry (404 for another account's).
+     * A PATCH still holding the upload is waited for a moment ({@link ResumableUploads#settled}).
+     */
+    public void head(Exchange exchange) throws InterruptedException {
         HttpServerRequest request = request(exchange);
         resumable(request);
-        ResumableUpload upload = uploads.get(id(exchange), exchange.getVariable(HttpEdge.UID, String.class));
+        ResumableUpload upload = uploads.settled(id(exchange), exchange.getVariable(HttpEdge.UID, String.class));
         describe(exchange, upload);
         response(exchange).putHeader("Upload-Length", Long.toString(upload.length));
     }
