@@ -417,7 +417,7 @@ public final class ResumableUploads implements FinishedUploads {
     public ReceivedUpload.FilePart claim(String field, String reference, String uid, Exchange exchange) {
         String id = idOf(reference);
         if (id == null) {
-            throw RequestRejected.badRequest("invalid_field", field, field + " must be a video file, or the URL (or id) of a"
+            throw RequestRejected.badRequest("file_expected", field, field + " must be a video file, or the URL (or id) of a"
                     + " finished upload made with POST " + PATH.substring(0, PATH.length() - 1));
         }
         Entry entry;

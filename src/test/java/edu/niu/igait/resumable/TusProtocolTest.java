@@ -334,7 +334,7 @@ class TusProtocolTest {
         assertThat(refusedField(tus.submit(token, TusCalls.form("/api/v1/files/0123456789abcdef0123456789abcdef", done))))
                 .isEqualTo("400 unknown_upload fileuploadfront");
         assertThat(refusedField(tus.submit(token, TusCalls.form(done, done)))).isEqualTo("400 upload_in_use fileuploadside");
-        assertThat(refusedField(tus.submit(token, TusCalls.form(done, "../../jobs")))).isEqualTo("400 invalid_field fileuploadside");
+        assertThat(refusedField(tus.submit(token, TusCalls.form(done, "../../jobs")))).isEqualTo("400 file_expected fileuploadside");
         assertThat(refusedField(tus.submit(token, TusCalls.form(done, null)))).isEqualTo("400 missing_field fileuploadside");
 
         assertThat(jobs()).isEqualTo(jobs);
