@@ -98,6 +98,12 @@ public final class UploadReceiver {
     static final long RESUME_BELOW = 1024 * 1024;
     /** How often the videos already on disk are flushed while the rest arrives. */
     static final long FLUSH_EVERY_MS = 250;
+    /**
+     * A raw body is also flushed each time this much more has been written: a tus client waits for each
+     * PATCH's fsync before it sends the next, so the writeback runs beside the receiving and the fsync
+     * before the answer has only the tail left.
+     */
+    static final long FLUSH_EVERY_BYTES = 4L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
 
@@ -351,7 +357,7 @@ public final class UploadReceiver {
             if (over) {
                 return;
             }
-            flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.checkpoint());
             if (!minRate.off()) {
                 MinimumRate.Meter meter = minRate.meter();
                 meter.tooSlow(0, false);
@@ -543,29 +549,16 @@ public final class UploadReceiver {
             if (over) {
                 return;
             }
-            if (target != null) {
-                // Written, fsync'd and reported (the writer's keep), then answered.
-                stopFlushing();
-                writer.keep();
-                writer.whenWritten(failure -> {
-                    if (over) {
-                        return;
-                    }
-                    if (failure != null) {
-                        storageFailed(failure);
-                        return;
-                    }
-                    over = true;
-                    result.complete(upload);
-                });
-                return;
-            }
-            if (!parser.finished()) {
+            if (target == null && !parser.finished()) {
                 refuse(RequestRejected.badRequest("truncated", null,
                         "the multipart body ended before its closing boundary: the upload was cut short; send it again"));
                 return;
             }
             stopFlushing();
+            if (target != null) {
+                // A raw body is written, fsync'd and reported (the writer's keep) before it is answered.
+                writer.keep();
+            }
             writer.whenWritten(failure -> {
                 if (over) {
                     return;
@@ -575,7 +568,8 @@ public final class UploadReceiver {
                     return;
                 }
                 over = true;
-                if (admission != null) {
+                if (admission != null && target == null) {
+                    // A form's upload counts against the windows; a resumable upload's PATCH does not (its form will).
                     admission.bodyRead();
                 }
                 result.complete(upload);
@@ -686,6 +680,7 @@ public final class UploadReceiver {
             /** A raw body's file (writer thread), and whether its keep is queued (event loop). */
             private AppendTarget appending;
             private long appendFrom;
+            private long unflushed;
             private boolean kept;
 
             long queued() {
@@ -741,6 +736,20 @@ public final class UploadReceiver {
                 if (!discarded) {
                     discarded = true;
                     submit(Discard.INSTANCE);
+                }
+            }
+
+            /**
+             * The flush timer's tick. A form's files are flushed as they stand. A raw body's target hears what is on
+             * disk, so everything received by now is written first (the chunks still queued below a write's worth,
+             * the write buffer's tail), then flushed: a body that pauses or stops is reported whole, not short of
+             * what sat in memory.
+             */
+            void checkpoint() {
+                if (target != null) {
+                    submit(Checkpoint.INSTANCE);
+                } else {
+                    flushInBackground();
                 }
             }
 
@@ -811,6 +820,10 @@ public final class UploadReceiver {
                         } catch (IOException e) {
                             failure = e;
                         }
+                        if (appending != null && (unflushed += n) >= FLUSH_EVERY_BYTES) {
+                            unflushed = 0;
+                            flushInBackground();
+                        }
                     }
                     budget.give(n);
                     if (queued.addAndGet(-n) < RESUME_BELOW) {
@@ -855,6 +868,16 @@ public final class UploadReceiver {
                         } catch (IOException e) {
                             failure = e;
                         }
+                    }
+                } else if (op == Checkpoint.INSTANCE) {
+                    if (channel != null && failure == null) {
+                        try {
+                            drain();
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                        unflushed = 0;
+                        flushInBackground();
                     }
                 } else if (op == Keep.INSTANCE) {
                     long position = appendFrom;
@@ -972,6 +995,8 @@ public final class UploadReceiver {
     }
 
     private enum Keep { INSTANCE }
+
+    private enum Checkpoint { INSTANCE }
 
     private enum Close { INSTANCE }
 
