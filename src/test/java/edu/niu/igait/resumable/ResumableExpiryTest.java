@@ -34,15 +34,12 @@ class ResumableExpiryTest {
     static void start() {
         keys = KeyServer.start();
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("igait.auth.mode", "firebase");
-        p.put("igait.auth.project-id", KeyServer.PROJECT);
-        p.put("igait.auth.keys-url", keys.url());
         p.put("igait.upload.max-video-bytes", "100000");
         p.put("igait.resumable.per-user-bytes", "100000");
         p.put("igait.resumable.expire-after", "3s");
         p.put("igait.retention.first-sweep", "1s");
         p.put("igait.retention.sweep-period", "1s");
-        service = TestService.start(p);
+        service = TusCalls.signedIn(keys, p);
     }
 
     @AfterAll

@@ -53,11 +53,8 @@ class TusBrowserTest {
         app = pageServer();
         foreign = pageServer();
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("igait.auth.mode", "firebase");
-        p.put("igait.auth.project-id", KeyServer.PROJECT);
-        p.put("igait.auth.keys-url", keys.url());
         p.put(Cors.ORIGINS, origin(app));
-        service = TestService.start(p);
+        service = TusCalls.signedIn(keys, p);
     }
 
     @AfterAll

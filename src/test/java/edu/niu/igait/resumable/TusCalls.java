@@ -7,10 +7,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 import edu.niu.igait.support.Http;
+import edu.niu.igait.support.KeyServer;
 import edu.niu.igait.support.Multipart;
+import edu.niu.igait.support.TestService;
 
 /**
  * The tus requests a test makes by hand, over java.net.http (each a well-formed request; the ones no
@@ -107,6 +111,16 @@ final class TusCalls {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply("/api/v1/upload")).header("Content-Type", form.contentType())
                 .POST(form.build());
         return Http.send(auth(b, token).build());
+    }
+
+    /** The service in this JVM, signed in with the key server's tokens, with {@code more} settings. */
+    static TestService signedIn(KeyServer keys, Map<String, String> more) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("igait.auth.mode", "firebase");
+        p.put("igait.auth.project-id", KeyServer.PROJECT);
+        p.put("igait.auth.keys-url", keys.url());
+        p.putAll(more);
+        return TestService.start(p);
     }
 
     static Path fileOf(Path dataDir, String path) {

@@ -37,11 +37,7 @@ class TusClientTest {
     @BeforeAll
     static void start() {
         keys = KeyServer.start();
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("igait.auth.mode", "firebase");
-        p.put("igait.auth.project-id", KeyServer.PROJECT);
-        p.put("igait.auth.keys-url", keys.url());
-        service = TestService.start(p);
+        service = TusCalls.signedIn(keys, Map.of());
     }
 
     @AfterAll

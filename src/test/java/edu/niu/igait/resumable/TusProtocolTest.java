@@ -45,12 +45,9 @@ class TusProtocolTest {
     static void start() {
         keys = KeyServer.start();
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("igait.auth.mode", "firebase");
-        p.put("igait.auth.project-id", KeyServer.PROJECT);
-        p.put("igait.auth.keys-url", keys.url());
         p.put("igait.upload.max-video-bytes", Long.toString(MAX_VIDEO));
         p.put("igait.resumable.per-user-bytes", Long.toString(3 * MAX_VIDEO));
-        service = TestService.start(p);
+        service = TusCalls.signedIn(keys, p);
         tus = new TusCalls(service::uri);
     }
 
