@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import edu.niu.igait.dev.MetisSimulator;
 import edu.niu.igait.dev.Ports;
@@ -34,9 +38,12 @@ import edu.niu.igait.dev.Ports;
  * without either, 3.7 with both. Neither changes what the service does; the benchmarks start it as
  * before ({@link ServiceProcess.Jvm#PLAIN}).
  *
- * <p>Java 17 archives classes from jars only, so the class path's folders ({@code target/classes},
- * {@code target/test-classes}) are copied into jars beside them ({@code target/classes.jar}; beside,
- * so that what looks for files next to its code source still finds them). Jars and archive are made
+ * <p>Java 17 archives classes from jars only, and from unsigned ones: the class path's folders
+ * ({@code target/classes}, {@code target/test-classes}) are copied into jars beside them
+ * ({@code target/classes.jar}; beside, so that what looks for files next to its code source still finds
+ * them), and the signed jars (Bouncy Castle's) into copies without their signature under
+ * {@code target/service-jvm/unsigned/}, as the service's own jar has them (the shade plugin leaves the
+ * signatures out); loading and checking 640 signed classes took a sixth of a start. Jars and archive are made
  * again only when a file in those folders, a jar of the class path or the JVM changed (the key in
  * {@code target/service-jvm/key}); test JVMs running at once take turns (a file lock). The archive is
  * made by one start of the service with every route, an upload, and a SIGTERM: the JVM writes it at
@@ -49,6 +56,8 @@ final class ServiceJvm {
     /** The JIT options of every test start (the archive's maker included: the archive records them). */
     private static final List<String> JIT = List.of("-XX:TieredStopAtLevel=1");
     private static final Path DIR = Path.of("target", "service-jvm").toAbsolutePath();
+    /** A jar's signature files (META-INF/NAME.SF and its block). */
+    private static final Pattern SIGNATURE = Pattern.compile("META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
 
     /** The class path and JVM options of a quick start. */
     record Launch(String classPath, List<String> options) {
@@ -75,31 +84,34 @@ final class ServiceJvm {
             Path archive = DIR.resolve("service.jsa");
             try (FileChannel lockFile = FileChannel.open(DIR.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = lockFile.lock()) {
-                List<Path> entries = new ArrayList<>();
+                // Each entry of the class path and what the quick start uses in its place (itself, mostly).
+                Map<Path, Path> replaced = new LinkedHashMap<>();
                 for (String entry : classPath.split(java.io.File.pathSeparator)) {
                     if (!entry.isBlank()) {
-                        entries.add(Path.of(entry).toAbsolutePath());
+                        Path path = Path.of(entry).toAbsolutePath();
+                        replaced.put(path, replacement(path));
                     }
                 }
-                String key = key(entries);
+                String jarred = String.join(java.io.File.pathSeparator, replaced.values().stream().map(Path::toString).toList());
+                String key = key(replaced.keySet());
                 Path keyFile = DIR.resolve("key");
-                String jarred = jarred(entries);
-                boolean jarsThere = entries.stream().filter(Files::isDirectory).allMatch(e -> Files.isRegularFile(jarOf(e)));
-                if (jarsThere && Files.isRegularFile(archive) && Files.isRegularFile(keyFile) && Files.readString(keyFile).equals(key)) {
-                    options.add("-XX:SharedArchiveFile=" + archive);
-                    return new Launch(jarred, options);
-                }
-                Files.deleteIfExists(keyFile);
-                Files.deleteIfExists(archive);
-                for (Path entry : entries) {
-                    if (Files.isDirectory(entry)) {
-                        jar(entry, jarOf(entry));
+                boolean made = Files.isRegularFile(archive) && Files.isRegularFile(keyFile) && Files.readString(keyFile).equals(key)
+                        && replaced.entrySet().stream().allMatch(e -> e.getValue().equals(e.getKey()) || Files.isRegularFile(e.getValue()));
+                if (!made) {
+                    Files.deleteIfExists(keyFile);
+                    Files.deleteIfExists(archive);
+                    for (Map.Entry<Path, Path> entry : replaced.entrySet()) {
+                        if (Files.isDirectory(entry.getKey())) {
+                            jar(entry.getKey(), entry.getValue());
+                        } else if (!entry.getValue().equals(entry.getKey())) {
+                            unsigned(entry.getKey(), entry.getValue());
+                        }
                     }
+                    if (!archive(jarred, archive)) {
+                        return new Launch(classPath, List.copyOf(JIT));
+                    }
+                    Files.writeString(keyFile, key);
                 }
-                if (!archive(jarred, archive)) {
-                    return new Launch(classPath, List.copyOf(JIT));
-                }
-                Files.writeString(keyFile, key);
                 options.add("-XX:SharedArchiveFile=" + archive);
                 return new Launch(jarred, options);
             }
@@ -167,17 +179,38 @@ final class ServiceJvm {
         }
     }
 
-    /** The class path with each folder replaced by its jar. */
-    private static String jarred(List<Path> entries) {
-        List<String> out = new ArrayList<>();
-        for (Path entry : entries) {
-            out.add((Files.isDirectory(entry) ? jarOf(entry) : entry).toString());
+    /** A folder's jar beside it, a signed jar's unsigned copy, or the entry itself. */
+    private static Path replacement(Path entry) throws IOException {
+        if (Files.isDirectory(entry)) {
+            return entry.resolveSibling(entry.getFileName() + ".jar");
         }
-        return String.join(java.io.File.pathSeparator, out);
+        return isSigned(entry) ? DIR.resolve("unsigned").resolve(entry.getFileName()) : entry;
     }
 
-    private static Path jarOf(Path folder) {
-        return folder.resolveSibling(folder.getFileName() + ".jar");
+    private static boolean isSigned(Path jar) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            return false;
+        }
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.stream().anyMatch(e -> SIGNATURE.matcher(e.getName()).matches());
+        }
+    }
+
+    /** The jar without its signature files: a copy, from which they are deleted (the other entries are kept as they are). */
+    private static void unsigned(Path signed, Path copy) throws IOException {
+        Files.createDirectories(copy.getParent());
+        Path written = copy.resolveSibling(copy.getFileName() + ".new");
+        Files.copy(signed, written, StandardCopyOption.REPLACE_EXISTING);
+        try (FileSystem zip = FileSystems.newFileSystem(written)) {
+            List<Path> signatures;
+            try (Stream<Path> files = Files.list(zip.getPath("/META-INF"))) {
+                signatures = files.filter(f -> SIGNATURE.matcher(f.toString().substring(1)).matches()).toList();
+            }
+            for (Path signature : signatures) {
+                Files.delete(signature);
+            }
+        }
+        Files.move(written, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** The folder's files (and its folders, for class path scanning) in a jar, stored uncompressed. */
@@ -204,7 +237,7 @@ final class ServiceJvm {
     }
 
     /** What the archive depends on: the JVM, the class path, every file of its folders, each jar's size and time. */
-    private static String key(List<Path> entries) throws IOException {
+    private static String key(java.util.Collection<Path> entries) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
