@@ -13,6 +13,7 @@ import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.Peers;
 import edu.niu.igait.support.ServiceProcess;
+import edu.niu.igait.support.StageTickets;
 import edu.niu.igait.support.Videos;
 import edu.niu.igait.support.WithPeers;
 import org.junit.jupiter.api.AfterEach;
@@ -104,7 +105,7 @@ class GracefulShutdownTest extends WithPeers {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
             String ticket = Http.json(r.body()).get("ticket").asText();
             awaitTaken(dataDir, "5-complete", ticket);
-            await().atMost(Peers.timeout()).until(() -> retried(dataDir.resolve("stages/5-complete").resolve(ticket)));
+            await().atMost(Peers.timeout()).until(() -> StageTickets.retries(dataDir.resolve("stages/5-complete").resolve(ticket)) >= 1);
             stop();
             assertThat(dataDir.resolve("stages/5-complete").resolve(ticket)).exists();
             assertThat(dataDir.resolve("failed/5-complete")).doesNotExist();
@@ -131,7 +132,7 @@ class GracefulShutdownTest extends WithPeers {
         try {
             sid = upload(uid);
             awaitTaken(dataDir, stage, sid);
-            await().atMost(Peers.timeout()).until(() -> retried(dataDir.resolve("stages").resolve(stage).resolve(sid)));
+            await().atMost(Peers.timeout()).until(() -> StageTickets.retries(dataDir.resolve("stages").resolve(stage).resolve(sid)) >= 1);
             stop();
             assertThat(dataDir.resolve("stages").resolve(stage).resolve(sid)).as("the ticket stays in " + stage).exists();
             assertThat(dataDir.resolve("failed").resolve(stage)).as("no failure").doesNotExist();
@@ -152,14 +153,6 @@ class GracefulShutdownTest extends WithPeers {
         assertThat(log).contains("stopping: readiness is DOWN");
         assertThat(log).as("the shutdown was graceful").doesNotContain("Forcing the routes to be shutdown now")
                 .doesNotContain("Forcing shutdown");
-    }
-
-    private static boolean retried(Path ticket) {
-        try {
-            return Files.exists(ticket) && Http.json(Files.readString(ticket)).path("retry").path("attempts").asInt() >= 1;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private ServiceProcess start(Path dataDir) {
