@@ -1,5 +1,6 @@
 package edu.niu.igait.dev;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -20,6 +21,10 @@ public final class Ports {
     public static final String LOOPBACK = "127.0.0.1";
     /** The lowest port {@link #freePort()} hands out: below it are the usual fixed ports of services. */
     static final int FIRST_PORT = 15000;
+    /** The system property that names this JVM's part of the range ({@link #slice()}). */
+    static final String SLICE_PROPERTY = "test.port-slice";
+    /** How many parts the range is cut into for JVMs that run at once. */
+    static final int SLICES = 4;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Ports() {
@@ -36,8 +41,15 @@ public final class Ports {
      */
     public static int freePort() {
         int below = ephemeralStart();
-        for (int attempt = 0; below - FIRST_PORT > 1000 && attempt < 100; attempt++) {
-            int port = FIRST_PORT + ThreadLocalRandom.current().nextInt(below - FIRST_PORT);
+        int first = FIRST_PORT;
+        int width = below - FIRST_PORT;
+        int slice = slice();
+        if (slice > 0 && width / SLICES > 1000) {
+            width /= SLICES;
+            first += (slice - 1) % SLICES * width;
+        }
+        for (int attempt = 0; width > 1000 && attempt < 100; attempt++) {
+            int port = first + ThreadLocalRandom.current().nextInt(width);
             if (HANDED_OUT.add(port) && bindable(port)) {
                 return port;
             }
@@ -50,10 +62,26 @@ public final class Ports {
         }
     }
 
+    /**
+     * Which part of the range this JVM takes (1 to {@value #SLICES}; 0: all of it): test JVMs that run at
+     * once (surefire's forkCount) are given {@value #SLICE_PROPERTY} = their fork number, so two of them
+     * never hand out the same port.
+     */
+    static int slice() {
+        try {
+            return Math.max(0, Integer.parseInt(System.getProperty(SLICE_PROPERTY, "0").trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** The first port of the kernel's ephemeral range (Linux); 32768 where it cannot be read. */
     static int ephemeralStart() {
-        try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        // Read as a stream: Files.readString trusts the size a /proc file reports, and on some kernels
+        // (this machine's sandbox) read the range as "3": every port then came from the ephemeral range.
+        try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            int first = Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+            return first > FIRST_PORT ? first : 32768;
         } catch (IOException | RuntimeException e) {
             return 32768;
         }
