@@ -493,7 +493,11 @@ public final class ResumableUploads implements FinishedUploads {
         private volatile boolean taken;
         /** Guarded by the entry. */
         private boolean closed;
-        private long lastWrite;
+        /**
+         * When the record was last written for this PATCH: from its start, so a PATCH shorter than
+         * {@link #CHECKPOINT_EVERY_MS} writes it once, at its end, not also at its first flush (two fsyncs).
+         */
+        private long lastWrite = System.nanoTime();
         private long counted;
 
         private Patch(Entry entry) {
