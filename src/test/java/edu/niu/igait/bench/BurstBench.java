@@ -246,7 +246,7 @@ public final class BurstBench {
             env.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
                     + dir.resolve("burst-c" + concurrency + ".jfr") + ",dumponexit=true");
         }
-        service = ServiceProcess.start(props, env).awaitHealthy(Duration.ofSeconds(90));
+        service = ServiceProcess.start(props, env, ServiceProcess.Jvm.PLAIN).awaitHealthy(Duration.ofSeconds(90));
     }
 
     private void stopService() {

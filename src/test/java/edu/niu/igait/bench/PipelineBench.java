@@ -211,7 +211,7 @@ public final class PipelineBench {
     private void startService(long pollDelayMs) {
         Map<String, String> props = new LinkedHashMap<>(peers.properties());
         props.put("igait.stage.poll-delay-ms", Long.toString(pollDelayMs));
-        service = ServiceProcess.start(props, peers.environment()).awaitHealthy();
+        service = ServiceProcess.start(props, peers.environment(), ServiceProcess.Jvm.PLAIN).awaitHealthy();
     }
 
     private void stopService() {

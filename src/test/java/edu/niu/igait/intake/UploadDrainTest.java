@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * SIGTERM while a 200 MB upload arrives at 20 MB/s: readiness is DOWN at once, and the upload has
+ * SIGTERM while a 200 MB upload arrives at 40 MB/s: readiness is DOWN at once, and the upload has
  * igait.shutdown.drain to finish. Within it, it is accepted (202, stored whole, its ticket written) and
  * the process then stops; past it, the client gets a clean 503 in JSON with Retry-After, nothing of it
  * is kept, and the process stops.
@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 class UploadDrainTest {
 
     static final long VIDEO = 200L * 1024 * 1024;
-    static final long BYTES_PER_SECOND = 20L * 1024 * 1024;
+    static final long BYTES_PER_SECOND = 40L * 1024 * 1024;
 
     @TempDir
     Path data;
@@ -86,7 +86,7 @@ class UploadDrainTest {
         }
     }
 
-    /** A client on a plain socket sending a 200 MB front video at 20 MB/s, reading the answer as it comes. */
+    /** A client on a plain socket sending a 200 MB front video at 40 MB/s, reading the answer as it comes. */
     static final class SlowUpload {
         private final AtomicLong sent = new AtomicLong();
         private final CompletableFuture<RawHttp.Response> answer = new CompletableFuture<>();

@@ -13,6 +13,7 @@ import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.Peers;
 import edu.niu.igait.support.ServiceProcess;
+import edu.niu.igait.support.StageTickets;
 import edu.niu.igait.support.Videos;
 import edu.niu.igait.support.WithPeers;
 import org.junit.jupiter.api.AfterEach;
@@ -40,24 +41,30 @@ class GracefulShutdownTest extends WithPeers {
         }
     }
 
+    /**
+     * The service that meets Firebase down waits this long for each of its calls (not the 5 s of
+     * {@link Peers#properties()}): the first attempt fails after it, and the SIGTERM waits for the attempt under way.
+     */
+    static final Map<String, String> FIREBASE_DOWN = Map.of("igait.firebase.timeout", "1s");
+
     @Test
     void sigtermWhileStage1RetriesLeavesTheTicketThereAndTheRestartFinishesTheJobOnce() throws Exception {
-        heldByAPeerDown("shutdown-record", "1-record", () -> peers.firebase.stop(), () -> peers.firebase.start());
+        heldByAPeerDown("shutdown-record", "1-record", () -> peers.firebase.stop(), () -> peers.firebase.start(), FIREBASE_DOWN);
     }
 
     @Test
     void sigtermWhileStage2RetriesLeavesTheTicketThereAndTheRestartFinishesTheJobOnce() throws Exception {
-        heldByAPeerDown("shutdown-store", "2-store", () -> peers.s3.stop(), () -> peers.s3.start());
+        heldByAPeerDown("shutdown-store", "2-store", () -> peers.s3.stop(), () -> peers.s3.start(), Map.of());
     }
 
     @Test
     void sigtermWhileStage3RetriesLeavesTheTicketThereAndTheRestartFinishesTheJobOnce() throws Exception {
-        heldByAPeerDown("shutdown-submit", "3-submit", () -> peers.metis.stop(), () -> peers.metis.start());
+        heldByAPeerDown("shutdown-submit", "3-submit", () -> peers.metis.stop(), () -> peers.metis.start(), Map.of());
     }
 
     @Test
     void sigtermWhileStage4RetriesLeavesTheTicketThereAndTheRestartFinishesTheJobOnce() throws Exception {
-        heldByAPeerDown("shutdown-notify", "4-notify", () -> peers.mail.stop(), () -> peers.mail.start());
+        heldByAPeerDown("shutdown-notify", "4-notify", () -> peers.mail.stop(), () -> peers.mail.start(), Map.of());
     }
 
     @Test
@@ -84,7 +91,8 @@ class GracefulShutdownTest extends WithPeers {
 
     @Test
     void sigtermWhileStage5RetriesLeavesTheResultThereAndTheRestartAppliesItOnce() throws Exception {
-        service = start(null);
+        // Firebase is up for the job's four stages, then down for the result: 2 s, a margin for the calls that must pass.
+        service = start(null, Map.of("igait.firebase.timeout", "2s"));
         Path dataDir = service.dataDir();
         String uid = "shutdown-complete";
         String sid = upload(uid);
@@ -97,7 +105,7 @@ class GracefulShutdownTest extends WithPeers {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
             String ticket = Http.json(r.body()).get("ticket").asText();
             awaitTaken(dataDir, "5-complete", ticket);
-            await().atMost(Peers.timeout()).until(() -> retried(dataDir.resolve("stages/5-complete").resolve(ticket)));
+            await().atMost(Peers.timeout()).until(() -> StageTickets.retries(dataDir.resolve("stages/5-complete").resolve(ticket)) >= 1);
             stop();
             assertThat(dataDir.resolve("stages/5-complete").resolve(ticket)).exists();
             assertThat(dataDir.resolve("failed/5-complete")).doesNotExist();
@@ -115,15 +123,16 @@ class GracefulShutdownTest extends WithPeers {
     // ---- helpers ----
 
     /** The job waits in {@code stage} for its peer, retrying; SIGTERM; then the peer back and a restart. */
-    private void heldByAPeerDown(String uid, String stage, Runnable down, Runnable up) throws Exception {
-        service = start(null);
+    private void heldByAPeerDown(String uid, String stage, Runnable down, Runnable up, Map<String, String> whileDown)
+            throws Exception {
+        service = start(null, whileDown);
         Path dataDir = service.dataDir();
         down.run();
         String sid;
         try {
             sid = upload(uid);
             awaitTaken(dataDir, stage, sid);
-            await().atMost(Peers.timeout()).until(() -> retried(dataDir.resolve("stages").resolve(stage).resolve(sid)));
+            await().atMost(Peers.timeout()).until(() -> StageTickets.retries(dataDir.resolve("stages").resolve(stage).resolve(sid)) >= 1);
             stop();
             assertThat(dataDir.resolve("stages").resolve(stage).resolve(sid)).as("the ticket stays in " + stage).exists();
             assertThat(dataDir.resolve("failed").resolve(stage)).as("no failure").doesNotExist();
@@ -146,15 +155,11 @@ class GracefulShutdownTest extends WithPeers {
                 .doesNotContain("Forcing shutdown");
     }
 
-    private static boolean retried(Path ticket) {
-        try {
-            return Files.exists(ticket) && Http.json(Files.readString(ticket)).path("retry").path("attempts").asInt() >= 1;
-        } catch (Exception e) {
-            return false;
-        }
+    private ServiceProcess start(Path dataDir) {
+        return start(dataDir, Map.of());
     }
 
-    private ServiceProcess start(Path dataDir) {
+    private ServiceProcess start(Path dataDir, Map<String, String> more) {
         Map<String, String> props = new LinkedHashMap<>(peers.properties());
         if (dataDir != null) {
             props.put("igait.data-dir", dataDir.toString());
@@ -163,6 +168,7 @@ class GracefulShutdownTest extends WithPeers {
         props.put("igait.retry.initial-delay-ms", "500");
         props.put("igait.retry.max-delay-ms", "60000");
         props.put("igait.retry.multiplier", "8");
+        props.putAll(more);
         Map<String, String> env = new LinkedHashMap<>(peers.environment());
         env.put("IGAIT_ACCESS_KEY", KEY);
         return ServiceProcess.start(props, env).awaitHealthy();

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.StageTickets;
 import edu.niu.igait.support.TestService;
 import edu.niu.igait.support.Videos;
 import edu.niu.igait.support.WithPeers;
@@ -38,13 +39,16 @@ class PeersDownAtStartTest extends WithPeers {
         // WithPeers resets the peers to running before the next test.
     }
 
+    /** The stage each peer holds a job in while it is down. */
+    static final Map<String, String> STAGE = Map.of("firebase", "1-record", "s3", "2-store", "metis", "3-submit", "mail", "4-notify");
+
     @ParameterizedTest
     @ValueSource(strings = {"firebase", "s3", "metis", "mail"})
     void startsWithOnePeerDownTakesUploadsAndFinishesThemWhenItIsBack(String peer) throws Exception {
         stop(List.of(peer));
-        service = TestService.start(peers.properties());
+        service = TestService.start(whileDown(List.of(peer)));
         String sid = upload("down-" + peer);
-        Thread.sleep(2000);
+        awaitRetrying(STAGE.get(peer), sid);
         assertThat(Files.exists(service.dataDir().resolve("done").resolve(sid))).isFalse();
         start(List.of(peer));
         await().atMost(Peers.timeout()).until(() -> Files.exists(service.dataDir().resolve("done").resolve(sid)));
@@ -56,9 +60,9 @@ class PeersDownAtStartTest extends WithPeers {
     void startsWithAllPeersDownAndFinishesOnceTheyAreBack() throws Exception {
         List<String> all = List.of("firebase", "s3", "metis", "mail");
         stop(all);
-        service = TestService.start(peers.properties());
+        service = TestService.start(whileDown(all));
         String sid = upload("all-down");
-        Thread.sleep(2000);
+        awaitRetrying("1-record", sid);
         assertThat(service.dataDir().resolve("stages/1-record").resolve(sid)).exists();
         start(all);
         await().atMost(Peers.timeout()).until(() -> Files.exists(service.dataDir().resolve("done").resolve(sid)));
@@ -103,6 +107,24 @@ class PeersDownAtStartTest extends WithPeers {
         q.put("igait.metis.key-file", tmp.resolve("no-such-key").toString());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestService.start(q).close())
                 .hasMessageContaining("igait.metis.key-file").hasMessageContaining("no-such-key");
+    }
+
+    /**
+     * The peers' properties; with Firebase down, each of its calls waits 1 s (not 5): stage 1's first
+     * attempt fails after it, and the job is seen waiting to try again.
+     */
+    private static Map<String, String> whileDown(List<String> down) {
+        Map<String, String> p = new LinkedHashMap<>(peers.properties());
+        if (down.contains("firebase")) {
+            p.put("igait.firebase.timeout", "1s");
+        }
+        return p;
+    }
+
+    /** The job's ticket in {@code stage} has noted a failed attempt: the stage met its peer down and waits for it. */
+    private void awaitRetrying(String stage, String sid) {
+        Path ticket = service.dataDir().resolve("stages").resolve(stage).resolve(sid);
+        await().atMost(Peers.timeout()).until(() -> StageTickets.retries(ticket) >= 1);
     }
 
     private String upload(String uid) {

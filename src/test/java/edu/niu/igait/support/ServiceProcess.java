@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
  * edu.niu.igait.App} (or another main class) with {@code -D} properties and extra environment variables, in the project
  * folder (or another working directory), all output in a log file under {@code target/service-logs/}.
  * For what one JVM cannot show: a kill -9, an exit code, the one line start-up prints when it fails.
+ * The JVM starts quickly ({@link ServiceJvm}: a class-data archive, C1 only) unless {@link Jvm#PLAIN} is asked for.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -62,7 +63,24 @@ public final class ServiceProcess implements AutoCloseable {
     /** As above, with another main class on the same class path (the dev run's {@code edu.niu.igait.dev.DevRun}). */
     public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                        String mainClass) {
-        return start(workingDir, properties, environment, mainClass, false, null);
+        return start(workingDir, properties, environment, mainClass, Jvm.QUICK);
+    }
+
+    /** How the service's JVM is started. */
+    public enum Jvm {
+        /** For the tests: {@link ServiceJvm}'s class-data archive and C1 only; the service does the same, sooner. */
+        QUICK,
+        /** {@code java -Xmx256m -cp <test classpath>} and nothing more: for the benchmarks, which measure the service's speed. */
+        PLAIN
+    }
+
+    public static ServiceProcess start(Map<String, String> properties, Map<String, String> environment, Jvm jvm) {
+        return start(Path.of("").toAbsolutePath(), properties, environment, APP, jvm);
+    }
+
+    public static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                       String mainClass, Jvm jvm) {
+        return start(workingDir, properties, environment, mainClass, jvm, false, null);
     }
 
     /**
@@ -71,16 +89,23 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess startUnderAShell(Path workingDir, Map<String, String> properties, Map<String, String> environment,
                                                   String mainClass) {
-        return start(workingDir, properties, environment, mainClass, true, null);
+        return start(workingDir, properties, environment, mainClass, Jvm.QUICK, true, null);
     }
 
     /** In the project folder, the JVM started by a shell with this umask (e.g. {@code 000}: anyone may read what is made). */
     public static ServiceProcess startWithUmask(String umask, Map<String, String> properties) {
-        return start(Path.of("").toAbsolutePath(), properties, Map.of(), APP, false, umask);
+        return start(Path.of("").toAbsolutePath(), properties, Map.of(), APP, Jvm.QUICK, false, umask);
     }
 
     private static ServiceProcess start(Path workingDir, Map<String, String> properties, Map<String, String> environment,
-                                        String mainClass, boolean underAShell, String umask) {
+                                        String mainClass, Jvm jvm, boolean underAShell, String umask) {
+        ServiceJvm.Launch launch = jvm == Jvm.QUICK ? ServiceJvm.quick(classPath()) : new ServiceJvm.Launch(classPath(), List.of());
+        return launch(workingDir, properties, environment, mainClass, launch.classPath(), launch.options(), underAShell, umask);
+    }
+
+    /** Starts {@code mainClass} on the given class path with the given JVM options before the properties. */
+    static ServiceProcess launch(Path workingDir, Map<String, String> properties, Map<String, String> environment,
+                                 String mainClass, String classPath, List<String> jvmOptions, boolean underAShell, String umask) {
         Map<String, String> props = new LinkedHashMap<>();
         props.put("camel.server.host", "127.0.0.1");
         props.put("camel.management.host", "127.0.0.1");
@@ -121,9 +146,10 @@ public final class ServiceProcess implements AutoCloseable {
             }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx256m");
+            command.addAll(jvmOptions);
             props.forEach((k, v) -> command.add("-D" + k + "=" + v));
             command.add("-cp");
-            command.add(classPath());
+            command.add(classPath);
             command.add(mainClass);
             if (underAShell) {
                 command.addAll(0, List.of("sh", "-c", "\"$@\"; exit $?", "sh"));
