@@ -45,6 +45,8 @@ public final class Cors implements Handler<RoutingContext> {
     private static final String LIST = "/api/v1/submissions";
     private static final String FILES = "/files";
     private static final String HISTORY = "/api/v1/historical_submissions";
+    private static final String CONTRIBUTE = "/api/v1/contribute";
+    private static final String CONTRIBUTIONS = "/api/v1/contributions/";
     /** Browsers cap the preflight cache themselves (Chromium at 2 h, Firefox at 24 h). */
     private static final Duration LONGEST_MAX_AGE = Duration.ofHours(24);
 
@@ -108,8 +110,12 @@ public final class Cors implements Handler<RoutingContext> {
             return null;
         }
         String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY)) {
+        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(CONTRIBUTE)) {
             return "POST";
+        }
+        if (p.startsWith(CONTRIBUTIONS) && p.length() > CONTRIBUTIONS.length() && p.indexOf('/', CONTRIBUTIONS.length()) < 0) {
+            // A contribution's status, and its withdrawal.
+            return "GET, DELETE";
         }
         if (p.equals(LIST)) {
             return "GET";
