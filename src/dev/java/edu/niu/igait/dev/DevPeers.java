@@ -327,6 +327,8 @@ public class DevPeers implements CamelConfiguration {
                     "                " + api + "/api/v1/submissions/<id>  (where a submission stands)",
                     "                " + api + "/api/v1/submissions       (the caller's submissions; <id>/files: links to its videos)",
                     "                " + api + "/api/v1/historical_submissions   (POST, a form: the history by mail, with a PDF)",
+                    "                " + api + "/api/v1/contribute   (POST, multipart: videos for the research study, with consents)",
+                    "                " + api + "/api/v1/contributions/<id>   (GET where it stands, DELETE to withdraw it)",
                     "                " + api + "/api/v1/health",
                     " Sign-in        " + api + "/dev/token?uid=demo-parent   a Firebase-style ID token (project "
                             + tokens.project() + ", " + settings.get("igait.dev.token-validity") + "); send it as",
@@ -351,6 +353,7 @@ public class DevPeers implements CamelConfiguration {
                     "   a job        " + completes,
                     " Submissions    " + api + "/dev/metis",
                     " Job store      " + api + "/dev/db/users/<uid>   (local store: " + settings.get("igait.local-store.dir") + ")",
+                    "                " + api + "/dev/db/contributions/<uid>/<id>   (a research contribution's record)",
                     " Data           " + settings.get("igait.data-dir") + "/ (jobs, stages, done, failed)   dev peers: "
                             + devDir + "/",
                     line,

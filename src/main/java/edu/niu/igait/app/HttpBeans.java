@@ -54,6 +54,8 @@ final class HttpBeans {
     static final int WORKER_HEADROOM = 16;
     /** The bean that watches the API server's connections. */
     static final String CONNECTION_GUARD = "connectionGuard";
+    /** Who is calling: the socket's address or a trusted proxy's X-Forwarded-For. */
+    static final String CLIENT_ADDRESS = "clientAddress";
     /** An upload holds its worker thread until its body is stored: over a slow phone link that can take hours. */
     static final long MAX_WORKER_EXECUTE_HOURS = 6;
 
@@ -95,6 +97,7 @@ final class HttpBeans {
 
         ClientAddress clients = new ClientAddress(Cidr.parseList("igait.http.trusted-proxies",
                 settings.get("igait.http.trusted-proxies")));
+        context.getRegistry().bind(CLIENT_ADDRESS, clients);
         UploadLimits limits = limits(settings, jobs);
         ConnectionGuard guard = new ConnectionGuard(atLeast(settings, "igait.http.max-connections", 1),
                 atLeast(settings, "igait.limits.connections-per-address", 1),

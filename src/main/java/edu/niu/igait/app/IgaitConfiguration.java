@@ -45,6 +45,9 @@ public class IgaitConfiguration implements CamelConfiguration {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }
             RecordsBeans.bind(context, settings, jobs);
+            if (settings.bool("igait.pipeline.enabled")) {
+                ContributionBeans.bind(context, settings, jobs);
+            }
             ops.shutdown.receiver(HttpBeans.bindServer(context, settings, jobs, ops.metrics));
         } catch (RuntimeException e) {
             lock.close();

@@ -19,6 +19,7 @@ import edu.niu.igait.s3.ResultLinks;
 import edu.niu.igait.s3.S3Setup;
 import edu.niu.igait.s3.StoredObjects;
 import edu.niu.igait.stages.CompleteStage;
+import edu.niu.igait.stages.ContributionStatus;
 import edu.niu.igait.health.StageFoldersCheck;
 import edu.niu.igait.stages.DeadLetter;
 import edu.niu.igait.stages.FailedSteps;
@@ -69,10 +70,13 @@ final class PipelineBeans {
             throw new StartupException("igait.stage.poll-delay-ms must be a positive number of milliseconds");
         }
         StatusTexts texts = new StatusTexts(name -> settings.optional(name).orElse(null));
+        registry.bind("statusTexts", texts);
         String support = settings.required("igait.support-address", "the address parents may write to, shown in every mail");
 
         JobStore store = peer(context, "jobStore", JobStore.class, () -> store(settings, jobs), JobStore::close);
         JobStatus status = new JobStatus(jobs, store);
+        ContributionStatus contributionStatus = new ContributionStatus(jobs, store);
+        registry.bind("contributionStatus", contributionStatus);
         // A scheduler of its own for each stage's consumer: it polls, and wakes the stage when a ticket lands.
         registry.bindAsPrototype("ticketWatch", TicketWatch.class, TicketWatch::new);
         // The peers' health checks, and the stages' reports to them and to the meters.
@@ -86,13 +90,14 @@ final class PipelineBeans {
         registry.bind("jobStatus", new RouteStatus(status));
         // The step that failed, with its route, file and line, for the alert about a mistake in a route.
         context.getCamelContextExtension().addInterceptStrategy(new FailedSteps());
-        registry.bind("retries", new Retries(jobs, status, texts, settings.duration("igait.retry.give-up-after"), events));
+        registry.bind("retries", new Retries(jobs, status, contributionStatus, texts,
+                settings.duration("igait.retry.give-up-after"), events));
         // The timer the retries wait on (routes/errors.yaml): released at once when the service stops.
         RetryTimer retryTimer = new RetryTimer();
         IgaitConfiguration.stopWithCamel(context, "the retry timer", retryTimer::shutdownNow);
         registry.bind("retryTimer", retryTimer);
         ops.shutdown.retries(retryTimer);
-        registry.bind("deadLetter", new DeadLetter(jobs, status, texts, alerts, events, folders));
+        registry.bind("deadLetter", new DeadLetter(jobs, status, contributionStatus, texts, alerts, events, folders));
         registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
                 settings.duration("igait.metis.result-timeout")));
 

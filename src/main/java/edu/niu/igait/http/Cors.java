@@ -23,8 +23,8 @@ import io.vertx.ext.web.RoutingContext;
  * <p>The first handler of the server's root router, ahead of every route: a preflight is answered here,
  * so it never reaches a route, needs no token and counts against no limit. Only the browser's paths
  * (the upload, the status of a submission, a parent's records: the list, a submission's files, the
- * history request, and the resumable uploads of {@code /api/v1/files}) are served to browsers, and only for the exact origins
- * of {@value #ORIGINS}: the answer names the caller's origin, never {@code *}, and allows no
+ * history request, a research contribution, its status and withdrawal, and the resumable uploads of
+ * {@code /api/v1/files}) are served to browsers, and only for the exact origins of {@value #ORIGINS}: the answer names the caller's origin, never {@code *}, and allows no
  * credentials (the API takes its token from the {@code Authorization} header, never from cookies).
  * Any other origin gets no CORS header at all, and its preflight a 403.
  *
@@ -50,6 +50,8 @@ public final class Cors implements Handler<RoutingContext> {
     private static final String FILES = "/files";
     private static final String HISTORY = "/api/v1/historical_submissions";
     private static final String RESUMABLE = "/api/v1/files";
+    private static final String CONTRIBUTE = "/api/v1/contribute";
+    private static final String CONTRIBUTIONS = "/api/v1/contributions/";
     /** Browsers cap the preflight cache themselves (Chromium at 2 h, Firefox at 24 h). */
     private static final Duration LONGEST_MAX_AGE = Duration.ofHours(24);
 
@@ -113,12 +115,16 @@ public final class Cors implements Handler<RoutingContext> {
             return null;
         }
         String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(RESUMABLE)) {
+        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(CONTRIBUTE) || p.equals(RESUMABLE)) {
             return "POST";
         }
         if (p.startsWith(RESUMABLE + "/") && p.indexOf('/', RESUMABLE.length() + 1) < 0) {
             // A resumable upload: its offset, its bytes, its end.
             return "HEAD, PATCH, DELETE";
+        }
+        if (p.startsWith(CONTRIBUTIONS) && p.length() > CONTRIBUTIONS.length() && p.indexOf('/', CONTRIBUTIONS.length()) < 0) {
+            // A contribution's status, and its withdrawal.
+            return "GET, DELETE";
         }
         if (p.equals(LIST)) {
             return "GET";

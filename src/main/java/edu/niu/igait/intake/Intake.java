@@ -57,24 +57,11 @@ public class Intake {
         job.submittedAt = now;
         job.stage = stage;
         job.setStatus(StatusCode.Submitting, receivedStatus, now);
-        try {
-            DurableFiles.createDirectories(dir);
-            moveVideo(upload.front(), dir.resolve(job.front.fileName("front")));
-            moveVideo(upload.side(), dir.resolve(job.side.fileName("side")));
-            jobs.save(job);
-            DurableFiles.syncDirectory(dir);
-            DurableFiles.syncDirectory(jobs.jobsDir());
+        keep(dir, upload.front(), upload.side(), () -> jobs.save(job), () -> {
             Ticket ticket = new Ticket();
             ticket.submissionId = sid;
             jobs.writeTicket(stage, sid, ticket);
-        } catch (IOException | RuntimeException e) {
-            try {
-                DurableFiles.deleteTree(dir);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e instanceof IOException io ? new UncheckedIOException("cannot store submission", io) : (RuntimeException) e;
-        }
+        });
         long mb = (upload.front().bytes() + upload.side().bytes()) / (1024 * 1024);
         // The job's ids as log fields for the rest of this route step (logging.ExchangeMdc restores them after it).
         JobFields.put(sid, upload.uid(), null, null);
@@ -91,6 +78,38 @@ public class Intake {
         body.put("status", job.status.code.name());
         body.put("statusUrl", "/api/v1/submissions/" + job.submissionId);
         return body;
+    }
+
+    /** One write of {@link #keep}. */
+    @FunctionalInterface
+    public interface Write {
+        void run() throws IOException;
+    }
+
+    /**
+     * Persist first, answer second, for every form that carries videos (an upload, a research
+     * contribution): the two videos renamed out of the upload folder into the new folder {@code dir} as
+     * {@code front.<ext>} and {@code side.<ext>}, the record written, all of it fsync'd, and the ticket
+     * written last. A crash before the ticket leaves an orphan that start-up removes; a failure here
+     * removes the folder.
+     */
+    public static void keep(Path dir, Upload.Part front, Upload.Part side, Write record, Write ticket) {
+        try {
+            DurableFiles.createDirectories(dir);
+            moveVideo(front, dir.resolve("front." + front.ext()));
+            moveVideo(side, dir.resolve("side." + side.ext()));
+            record.run();
+            DurableFiles.syncDirectory(dir);
+            DurableFiles.syncDirectory(dir.getParent());
+            ticket.run();
+        } catch (IOException | RuntimeException e) {
+            try {
+                DurableFiles.deleteTree(dir);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException("cannot store " + dir.getFileName(), io) : (RuntimeException) e;
+        }
     }
 
     private static void moveVideo(Upload.Part part, Path target) throws IOException {

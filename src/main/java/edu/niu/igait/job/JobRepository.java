@@ -21,9 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The data folder: {@code jobs/<sid>/job.json} and the videos, and the tickets whose folder says
- * where each job stands ({@code stages/<stage>/<sid>}, {@code done/<sid>}, {@code failed/<stage>/<sid>}).
- * The stages are whatever folders {@code stages/} holds: the routes in {@code routes/stages/} make them.
+ * The data folder: {@code jobs/<sid>/job.json} and the videos, {@code contributions/<id>/contribution.json}
+ * and a research contribution's videos, and the tickets whose folder says where each piece of work
+ * stands ({@code stages/<stage>/<sid>}, {@code done/<sid>}, {@code failed/<stage>/<sid>}, and for the
+ * other kinds of ticket {@code done/<folder>/<name>}). The stages are whatever folders {@code stages/}
+ * holds: the routes in {@code routes/stages/} and {@code routes/contribute/} make them.
  */
 public class JobRepository {
 
@@ -59,6 +61,14 @@ public class JobRepository {
     public Path jobDir(String sid) {
         requireSid(sid);
         return jobsDir().resolve(sid);
+    }
+
+    public Path contributionsDir() {
+        return dataDir.resolve("contributions");
+    }
+
+    public Path contributionDir(String id) {
+        return contributionsDir().resolve(Contribution.requireId(id));
     }
 
     public Path stageDir(String stage) {
@@ -102,6 +112,7 @@ public class JobRepository {
         try {
             DurableFiles.createDirectories(uploadsDir());
             DurableFiles.createDirectories(jobsDir());
+            DurableFiles.createDirectories(contributionsDir());
             DurableFiles.createDirectories(dataDir.resolve(STAGES));
             DurableFiles.createDirectories(dataDir.resolve(FAILED));
             DurableFiles.createDirectories(dataDir.resolve(DONE));
@@ -114,12 +125,16 @@ public class JobRepository {
         if (!SubmissionId.isValid(sid)) {
             return Optional.empty();
         }
-        Path file = jobDir(sid).resolve("job.json");
+        return record(jobDir(sid).resolve("job.json"), Job.class);
+    }
+
+    /** A record (job.json, contribution.json) if it is there. */
+    private <T> Optional<T> record(Path file, Class<T> type) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(json.readValue(file.toFile(), Job.class));
+            return Optional.of(json.readValue(file.toFile(), type));
         } catch (IOException e) {
             // Not the parser's message: it quotes the file, which holds a child's data.
             throw new UncheckedIOException(new IOException("cannot read " + file + ": " + where(e)));
@@ -147,6 +162,45 @@ public class JobRepository {
         save(job);
         return job;
     }
+
+    /** The contribution's record, if this machine holds it. */
+    public Optional<Contribution> findContribution(String id) {
+        if (!Contribution.isValidId(id)) {
+            return Optional.empty();
+        }
+        return record(contributionDir(id).resolve(CONTRIBUTION_FILE), Contribution.class);
+    }
+
+    public Contribution getContribution(String id) {
+        return findContribution(id).orElseThrow(() -> new MalformedJob("contribution " + id + " has no " + CONTRIBUTION_FILE));
+    }
+
+    /** Replaces contribution.json atomically. */
+    public void saveContribution(Contribution contribution) {
+        try {
+            DurableFiles.write(contributionDir(contribution.contributionId).resolve(CONTRIBUTION_FILE), json.writeValueAsBytes(contribution));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + CONTRIBUTION_FILE + " of contribution " + contribution.contributionId, e);
+        }
+    }
+
+    /**
+     * Reads, changes and saves a contribution's record, one change at a time per contribution: a stage
+     * and a request about the same contribution may come together.
+     */
+    public Contribution updateContribution(String id, java.util.function.Consumer<Contribution> change) {
+        synchronized (contributionLocks.computeIfAbsent(id, k -> new Object())) {
+            Contribution contribution = getContribution(id);
+            change.accept(contribution);
+            contribution.updatedAt = Instant.now();
+            saveContribution(contribution);
+            return contribution;
+        }
+    }
+
+    /** The record a contribution's stage keeps: contribution.json in data/contributions/<id>/. */
+    public static final String CONTRIBUTION_FILE = "contribution.json";
+    private final java.util.Map<String, Object> contributionLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Writes a new ticket into a stage's folder atomically: under a dot name first, which file consumers ignore. */
     public void writeTicket(String stage, String name, Ticket ticket) {
@@ -191,6 +245,34 @@ public class JobRepository {
         return target;
     }
 
+    /**
+     * Where the ticket of this name is now: a stage name, {@code done}, {@code done/<folder>},
+     * {@code failed/<stage>}, or empty. For a ticket of any kind (named as {@link Ticket.Kind#ofName} says).
+     */
+    public Optional<String> findTicket(String name) {
+        requireFolderName(name);
+        for (String stage : stageNames()) {
+            if (Files.exists(stageDir(stage).resolve(name))) {
+                return Optional.of(stage);
+            }
+        }
+        Path done = dataDir.resolve(DONE);
+        if (Files.exists(done.resolve(name))) {
+            return Optional.of(DONE);
+        }
+        for (String folder : folders(done)) {
+            if (Files.exists(done.resolve(folder).resolve(name))) {
+                return Optional.of(DONE + "/" + folder);
+            }
+        }
+        for (String stage : failedStageNames()) {
+            if (Files.exists(failedDir(stage).resolve(name))) {
+                return Optional.of(FAILED + "/" + stage);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Where the job's ticket is now: a stage name, {@code done}, {@code failed/<stage>}, or empty. */
     public Optional<String> ticketLocation(String sid) {
         requireSid(sid);
@@ -211,8 +293,8 @@ public class JobRepository {
     }
 
     /**
-     * Removes what a crash in the middle of an upload leaves behind: partial temp uploads, and job
-     * folders whose ticket was never written. Runs before the HTTP server accepts requests.
+     * Removes what a crash in the middle of an upload leaves behind: partial temp uploads, and job (or
+     * contribution) folders whose ticket was never written. Runs before the HTTP server accepts requests.
      */
     public List<String> removeOrphans() {
         List<String> removed = new ArrayList<>();
@@ -233,6 +315,20 @@ public class JobRepository {
                 collectTickets(failedDir(stage), ticketed);
             }
             collectTickets(dataDir.resolve(DONE), ticketed);
+            for (String folder : folders(dataDir.resolve(DONE))) {
+                collectTickets(dataDir.resolve(DONE).resolve(folder), ticketed);
+            }
+            if (Files.isDirectory(contributionsDir())) {
+                try (Stream<Path> dirs = Files.list(contributionsDir())) {
+                    for (Path p : (Iterable<Path>) dirs::iterator) {
+                        String id = p.getFileName().toString();
+                        if (!Contribution.isValidId(id) || !ticketed.contains(Ticket.contributionName(id))) {
+                            DurableFiles.deleteTree(p);
+                            removed.add("contributions/" + p.getFileName());
+                        }
+                    }
+                }
+            }
             if (Files.isDirectory(jobsDir())) {
                 try (Stream<Path> dirs = Files.list(jobsDir())) {
                     for (Path p : (Iterable<Path>) dirs::iterator) {
@@ -262,7 +358,7 @@ public class JobRepository {
         }
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString())
-                    .filter(SubmissionId::isValid)
+                    .filter(name -> SubmissionId.isValid(name) || Ticket.Kind.ofName(name).orElse(null) == Ticket.Kind.CONTRIBUTION)
                     .forEach(into::add);
         }
     }

@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * modification time among those files. A job whose ticket waits in a stage folder is never touched,
  * nor is a job folder without a ticket (an upload in progress). Completion tickets of no job kept
  * here go after the same period from their own arrival, and so do the tickets of parents' history
- * requests once answered or failed ({@code done/<stage>/}, {@code failed/<stage>/}).
+ * requests and of withdrawals once answered or failed ({@code done/<folder>/}, {@code failed/<stage>/}).
+ * A research contribution that went through its stages (or failed in one) goes the same way as a job:
+ * its ticket, then its folder {@code contributions/<id>/} (its record, and any video left), once
+ * neither has changed for the period.
  *
  * <p>The ticket goes first: if an operator moves it back into a stage meanwhile (to retry the job),
  * the delete finds nothing and the job is kept.
@@ -54,7 +57,7 @@ public class Retention {
     }
 
     /** What one sweep removed. */
-    public record Swept(List<String> jobs, int completionTickets, int historyTickets) {
+    public record Swept(List<String> jobs, int completionTickets, int historyTickets, List<String> contributions, int withdrawalTickets) {
     }
 
     /** Sweeps done so far (tests wait on it). */
@@ -151,23 +154,43 @@ public class Retention {
                 }
             }
         }
-        // Parents' history requests (whose uid, which filters), answered or failed: by their own age.
+        // Parents' history requests (whose uid, which filters) and withdrawals, answered or failed: by their own age.
+        // Research contributions with their records, by the newest change of either.
         int historyTickets = 0;
+        int withdrawalTickets = 0;
+        List<String> contributions = new ArrayList<>();
         for (Path root : List.of(data.resolve(JobRepository.DONE), data.resolve(JobRepository.FAILED))) {
             for (Path dir : folders(root)) {
                 for (Path p : files(dir)) {
-                    if (Ticket.isHistoryName(p.getFileName().toString()) && modified(p).isBefore(cutoff) && deleteQuietly(p)) {
+                    String name = p.getFileName().toString();
+                    Ticket.Kind kind = Ticket.Kind.ofName(name).orElse(null);
+                    if (kind == Ticket.Kind.HISTORY && modified(p).isBefore(cutoff) && deleteQuietly(p)) {
                         historyTickets++;
+                    } else if (kind == Ticket.Kind.WITHDRAWAL && modified(p).isBefore(cutoff) && deleteQuietly(p)) {
+                        withdrawalTickets++;
+                    } else if (kind == Ticket.Kind.CONTRIBUTION) {
+                        String id = name.substring(0, name.indexOf('.'));
+                        Path folder = jobs.contributionDir(id);
+                        if (newest(List.of(p, folder), List.of()).isBefore(cutoff) && deleteQuietly(p)) {
+                            try {
+                                DurableFiles.deleteTree(folder);
+                            } catch (IOException ex) {
+                                LOG.warn("retention: cannot delete the folder of contribution {}: {}", id, ex.toString());
+                            }
+                            contributions.add(id);
+                        }
                     }
                 }
             }
         }
         sweeps.incrementAndGet();
-        if (!removed.isEmpty() || completionTickets > 0 || historyTickets > 0) {
-            LOG.info("retention: removed the local records of {} job(s) unchanged for {} ({}), {} completion ticket(s)"
-                    + " and {} history request(s)", removed.size(), keep, String.join(", ", removed), completionTickets, historyTickets);
+        if (!removed.isEmpty() || completionTickets > 0 || historyTickets > 0 || !contributions.isEmpty() || withdrawalTickets > 0) {
+            LOG.info("retention: removed the local records of {} job(s) unchanged for {} ({}), {} completion ticket(s),"
+                    + " {} history request(s), {} research contribution(s) ({}) and {} withdrawal(s)", removed.size(), keep,
+                    String.join(", ", removed), completionTickets, historyTickets, contributions.size(), String.join(", ", contributions),
+                    withdrawalTickets);
         }
-        return new Swept(List.copyOf(removed), completionTickets, historyTickets);
+        return new Swept(List.copyOf(removed), completionTickets, historyTickets, List.copyOf(contributions), withdrawalTickets);
     }
 
     /** The folders directly in a folder (no dot names). */

@@ -15,11 +15,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What a stage folder holds for one piece of work: the file whose folder says where the work stands
- * (a file consumer moves it to the next stage's folder when a stage has succeeded). An upload's
- * ticket is named by its submission id and names the job; a completion's ticket carries the result
- * Metis reported; a history request's, whose history to mail and how. While a stage retries, the
- * ticket keeps since when and why, so that a restart does not reset the give-up clock, and a ticket
- * moved back from {@code data/failed/} starts afresh.
+ * (a file consumer moves it to the next stage's folder when a stage has succeeded). Its {@link Kind}
+ * says what the work is, and is told by what the ticket carries: an upload's ticket is named by its
+ * submission id and names the job; a completion's carries the result Metis reported; a history
+ * request's, whose history to mail and how; a research contribution's and its withdrawal's, which
+ * contribution (the rest is the contribution's own record). While a stage retries, the ticket keeps
+ * since when and why, so that a restart does not reset the give-up clock, and a ticket moved back from
+ * {@code data/failed/} starts afresh.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -43,6 +45,12 @@ public class Ticket {
 
     /** A history request's ticket (POST /api/v1/historical_submissions): whose, and what to send. */
     public HistoryRequest history;
+
+    /** A research contribution's ticket (POST /api/v1/contribute): which contribution, whose. */
+    public ContributionRef contribution;
+
+    /** A withdrawal's ticket (DELETE /api/v1/contributions/<id>): which contribution, and once sent, when its mail went out. */
+    public ContributionRef withdrawal;
 
     /** While the stage it is in retries: since when, how often, and the last error. */
     public Retry retry;
@@ -71,6 +79,77 @@ public class Ticket {
         public Instant since;
         public int attempts;
         public String lastError;
+    }
+
+    /**
+     * What a ticket is for. Each kind carries its own payload (the others null): the stages, the dead
+     * letter, the retries and the retention sweep branch on it, and on nothing else.
+     */
+    public enum Kind {
+        /** An upload's: {@code submissionId}; its job is data/jobs/<sid>/job.json, its status the app's. */
+        UPLOAD,
+        /** A result Metis posted: the completion's fields. */
+        COMPLETION,
+        /** A parent's history request: {@code history}. */
+        HISTORY,
+        /** A research contribution: {@code contribution}; its record is data/contributions/<id>/contribution.json. */
+        CONTRIBUTION,
+        /** A contribution's withdrawal: {@code withdrawal}. */
+        WITHDRAWAL;
+
+        /** The kind a ticket's file name says (each kind names its tickets its own way); empty for a name no ticket has. */
+        public static java.util.Optional<Kind> ofName(String name) {
+            if (name == null) {
+                return java.util.Optional.empty();
+            }
+            if (SubmissionId.isValid(name)) {
+                return java.util.Optional.of(UPLOAD);
+            }
+            if (COMPLETION_NAME.matcher(name).matches()) {
+                return java.util.Optional.of(COMPLETION);
+            }
+            if (HISTORY_NAME.matcher(name).matches()) {
+                return java.util.Optional.of(HISTORY);
+            }
+            if (name.endsWith(CONTRIBUTION_SUFFIX) && Contribution.isValidId(name.substring(0, name.length() - CONTRIBUTION_SUFFIX.length()))) {
+                return java.util.Optional.of(CONTRIBUTION);
+            }
+            if (name.endsWith(WITHDRAWAL_SUFFIX) && Contribution.isValidId(name.substring(0, name.length() - WITHDRAWAL_SUFFIX.length()))) {
+                return java.util.Optional.of(WITHDRAWAL);
+            }
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** What the ticket is for, by what it carries. */
+    @JsonIgnore
+    public Kind kind() {
+        if (submissionId != null) {
+            return Kind.UPLOAD;
+        }
+        if (history != null) {
+            return Kind.HISTORY;
+        }
+        if (contribution != null) {
+            return Kind.CONTRIBUTION;
+        }
+        if (withdrawal != null) {
+            return Kind.WITHDRAWAL;
+        }
+        return Kind.COMPLETION;
+    }
+
+    private static final String CONTRIBUTION_SUFFIX = ".contribution.json";
+    private static final String WITHDRAWAL_SUFFIX = ".withdrawal.json";
+
+    /** A contribution's ticket name, {@code <id>.contribution.json}: one per contribution, wherever it stands. */
+    public static String contributionName(String contributionId) {
+        return Contribution.requireId(contributionId) + CONTRIBUTION_SUFFIX;
+    }
+
+    /** A withdrawal's ticket name, {@code <id>.withdrawal.json}: one per contribution, so a second request finds the first. */
+    public static String withdrawalName(String contributionId) {
+        return Contribution.requireId(contributionId) + WITHDRAWAL_SUFFIX;
     }
 
     /** A completion's ticket name, {@code <uid>.<jobId>.<received, UTC>.<random>.json} (completion.CompletionTickets gives them). */
@@ -104,38 +183,24 @@ public class Ticket {
         return name != null && COMPLETION_NAME.matcher(name).matches();
     }
 
-    @JsonIgnore
-    public boolean isCompletion() {
-        return submissionId == null && history == null;
-    }
-
-    /** (Not {@code isHistory}: Jackson would take its {@code @JsonIgnore} for the field {@code history}.) */
-    @JsonIgnore
-    public boolean isHistoryRequest() {
-        return submissionId == null && history != null;
-    }
-
-    /** An upload's ticket: it names a submission, whose job.json the stages read and write. */
-    @JsonIgnore
-    public boolean isUpload() {
-        return submissionId != null;
-    }
-
-    /** The file's name: the submission id, or the completion's or history request's ticket name. */
+    /** The file's name: the submission id, or the ticket name of another kind. */
     @JsonIgnore
     public String name() {
         return file == null ? submissionId : file.getFileName().toString();
     }
 
-    /** For log lines: {@code job 7 for uid x} once known, else {@code submission <sid>}. */
+    /** For log lines: {@code job 7 for uid x} once known, else {@code submission <sid>}; never an address or a name. */
     @Override
     public String toString() {
         if (jobId != null) {
             return "job " + jobId + " for uid " + uid;
         }
-        if (history != null) {
-            return "history request of uid " + history.uid;
-        }
-        return submissionId != null ? "submission " + submissionId : "ticket " + name();
+        return switch (kind()) {
+            case UPLOAD -> "submission " + submissionId;
+            case HISTORY -> "history request of uid " + history.uid;
+            case CONTRIBUTION -> "contribution " + contribution.id + " of uid " + contribution.uid;
+            case WITHDRAWAL -> "withdrawal of contribution " + withdrawal.id + " of uid " + withdrawal.uid;
+            case COMPLETION -> "ticket " + name();
+        };
     }
 }

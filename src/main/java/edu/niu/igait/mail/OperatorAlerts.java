@@ -64,6 +64,11 @@ public class OperatorAlerts extends ServiceSupport {
     public static final Kind FAILED_HISTORY = new Kind("failed history requests", "iGait: %d history request(s) could not be mailed",
             "Parents' requests for their history by mail (POST /api/v1/historical_submissions) that failed for good. Each"
                     + " ticket waits in data/failed/<stage>/; after fixing the cause, move it back to data/stages/<stage>/ to retry it.");
+    public static final Kind FAILED_CONTRIBUTIONS = new Kind("failed contributions",
+            "iGait: %d research contribution(s) or withdrawal(s) failed",
+            "Research contributions (POST /api/v1/contribute) that could not be stored or thanked, and withdrawals"
+                    + " (DELETE /api/v1/contributions/<id>) that could not be carried out, for good. Each ticket waits in"
+                    + " data/failed/<stage>/; after fixing the cause, move it back where its line says to retry it afresh.");
     public static final Kind OVERDUE_RESULTS = new Kind("overdue results", "iGait: %d job(s) on Metis without a result",
             "Jobs in Processing longer than igait.metis.result-timeout: Metis may have lost them. Check them with qstat;"
                     + " a late result still completes them.");

@@ -35,6 +35,7 @@ public class ServiceMetrics {
     public static final String STAGE_RETRIES = "igait.stage.retries";
     public static final String JOBS_FAILED = "igait.jobs.failed";
     public static final String COMPLETIONS = "igait.completions";
+    public static final String CONTRIBUTIONS = "igait.contributions";
     public static final String COMPLETION_REFUSED = "igait.completion.refused";
     public static final String CONNECTIONS = "igait.http.connections";
     public static final String CONNECTIONS_CLOSED = "igait.http.connections.closed";
@@ -164,6 +165,32 @@ public class ServiceMetrics {
             return "client_gone";
         }
         return LABEL.matcher(code).matches() ? code : "other";
+    }
+
+    // ---- research contributions (routes/contribute/intake.yaml) ----
+
+    /** The contribution route's first step: a request that does not end accepted counts as refused. */
+    public void contributionBegins(Exchange exchange) {
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (!Boolean.TRUE.equals(done.getProperty(ACCEPTED))) {
+                    contributions("refused", reason(done)).increment();
+                }
+            }
+        });
+    }
+
+    /** After contributions.persist: the contribution is on disk, its ticket handed on. */
+    public void contributionAccepted(Exchange exchange) {
+        exchange.setProperty(ACCEPTED, true);
+        contributions("accepted", "").increment();
+    }
+
+    private Counter contributions(String outcome, String reason) {
+        return Counter.builder(CONTRIBUTIONS)
+                .description("Research contributions (POST /api/v1/contribute) by outcome (accepted, refused) and the error code of a refusal")
+                .tag("outcome", outcome).tag("reason", reason).register(registry);
     }
 
     // ---- completions (routes/completion.yaml) ----

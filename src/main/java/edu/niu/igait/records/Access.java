@@ -46,7 +46,7 @@ public class Access {
      * The caller of a GET: the token's uid, or without sign-in (igait.auth.mode=none) the query's
      * {@code uid}, which is then required. Signed in, a {@code uid} parameter must be the token's.
      */
-    public String caller(String tokenUid, Map<String, List<String>> query) {
+    public static String caller(String tokenUid, Map<String, List<String>> query) {
         String given = Filters.single(query, UID);
         return caller(tokenUid, given, UID);
     }

@@ -11,6 +11,7 @@ import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.HttpEdge;
 import edu.niu.igait.http.RateWindow;
 import edu.niu.igait.http.RequestRejected;
+import edu.niu.igait.intake.FormFields;
 import edu.niu.igait.intake.SmallForm;
 import edu.niu.igait.job.HistoryRequest;
 import edu.niu.igait.job.JobRepository;
@@ -138,17 +139,9 @@ public class HistoryRequests {
                 wait);
     }
 
-    /** A yes-or-no field: true, false, 1, 0, yes, no, on, off (any case); absent or empty is no. */
+    /** A yes-or-no field (intake.FormFields.flag): absent or empty is no. */
     private static boolean flag(Map<String, List<String>> form, String field) {
-        String value = Filters.single(form, field);
-        if (value == null) {
-            return false;
-        }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes", "on" -> true;
-            case "false", "0", "no", "off" -> false;
-            default -> throw RequestRejected.badRequest("invalid_field", field, field + " must be true or false");
-        };
+        return FormFields.flag(Filters.single(form, field), field);
     }
 
     /** {@code <uid>.history.<received, UTC>.<random>.json}: whose, when, and never a submission's or a completion's name. */

@@ -31,7 +31,7 @@ public class JobFiles {
     }
 
     public Map<String, Object> files(String sid, String tokenUid, Map<String, List<String>> query) {
-        String caller = access.caller(tokenUid, query);
+        String caller = Access.caller(tokenUid, query);
         Records.Found found = records.find(sid)
                 .orElseThrow(() -> new RequestRejected(404, "not_found", "submissionId", "no submission with this id"));
         access.check(caller, found.uid(), "submissionId", "this submission");

@@ -34,7 +34,7 @@ public class SubmissionList {
      * @param query    the query's parameters
      */
     public Map<String, Object> list(String tokenUid, Map<String, List<String>> query) {
-        String caller = access.caller(tokenUid, query);
+        String caller = Access.caller(tokenUid, query);
         String owner = Filters.single(query, USER_ID);
         if (owner == null) {
             owner = caller;

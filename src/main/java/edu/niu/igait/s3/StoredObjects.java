@@ -7,7 +7,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
-/** Checks after upload that each object is in S3 with the size it should have. */
+/** Checks after upload that each object is in S3 with the size it should have (and after a deletion, that it is gone). */
 public class StoredObjects {
 
     private final S3Client s3;
@@ -16,6 +16,15 @@ public class StoredObjects {
     public StoredObjects(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
+    }
+
+    /** The object's size, or empty when S3 does not hold it. */
+    public java.util.OptionalLong size(String key) {
+        try {
+            return java.util.OptionalLong.of(s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build()).contentLength());
+        } catch (NoSuchKeyException missing) {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     /** @param expected each key and its size in bytes */

@@ -43,11 +43,13 @@ public class DeadLetter {
     private final OperatorAlerts alerts;
     private final StageEvents events;
     private final StageFolders folders;
+    private final ContributionStatus contributions;
 
-    public DeadLetter(JobRepository jobs, JobStatus status, StatusTexts texts, OperatorAlerts alerts, StageEvents events,
-                      StageFolders folders) {
+    public DeadLetter(JobRepository jobs, JobStatus status, ContributionStatus contributions, StatusTexts texts, OperatorAlerts alerts,
+                      StageEvents events, StageFolders folders) {
         this.jobs = jobs;
         this.status = status;
+        this.contributions = contributions;
         this.texts = texts;
         this.alerts = alerts;
         this.events = events;
@@ -81,9 +83,34 @@ public class DeadLetter {
             LOG.error(Subsystem.forPeer(peer), "{}: {} failed for good: {} ({}){}", who, stage, reason, Errors.summary(error),
                     NOTE.equals(onGiveUp) ? "; its status stays (onGiveUp: note)" : "");
         }
-        if (ticket == null || !ticket.isUpload()) {
+        if (ticket == null) {
             return;
         }
+        switch (ticket.kind()) {
+            case UPLOAD -> failJob(ticket, stage, reason, error, onGiveUp, routeError);
+            case CONTRIBUTION -> failContribution(ticket, reason, onGiveUp);
+            // A withdrawal's status says so while its ticket waits in failed/ (the status endpoint reads where it is);
+            // a completion's job and a history request have no status of their own here.
+            case WITHDRAWAL, COMPLETION, HISTORY -> { }
+        }
+    }
+
+    /** A contribution that could not be stored shows Failed with the reason; a later stage's failure (the thank-you mail) is only logged. */
+    private void failContribution(Ticket ticket, String reason, String onGiveUp) {
+        if (NOTE.equals(onGiveUp)) {
+            return;
+        }
+        try {
+            if (jobs.findContribution(ticket.contribution.id).isPresent()) {
+                contributions.set(ticket.contribution.id, edu.niu.igait.job.Contribution.Code.Failed,
+                        texts.contribution(edu.niu.igait.job.Contribution.Code.Failed, reason), c -> c.failureReason = reason);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: the failure not recorded in its status: {}", ticket, Errors.summary(e));
+        }
+    }
+
+    private void failJob(Ticket ticket, String stage, String reason, Throwable error, String onGiveUp, boolean routeError) {
         try {
             if (NOTE.equals(onGiveUp)) {
                 jobs.update(ticket.submissionId, j -> {
@@ -136,11 +163,14 @@ public class DeadLetter {
      */
     public void alert(Ticket ticket, String stage, String reason, Throwable error, Object failedStep) {
         String who = ticket == null ? "a ticket that could not be read"
-                : ticket + (ticket.isUpload() ? " (submission " + ticket.submissionId + ")" : " (ticket " + ticket.name() + ")");
+                : ticket + (ticket.kind() == Ticket.Kind.UPLOAD ? " (submission " + ticket.submissionId + ")" : " (ticket " + ticket.name() + ")");
         boolean routeError = ROUTE_ERROR.equals(reason);
-        OperatorAlerts.Kind kind = routeError ? OperatorAlerts.ROUTE_ERRORS
-                : ticket == null || ticket.isUpload() ? OperatorAlerts.FAILED_JOBS
-                : ticket.isHistoryRequest() ? OperatorAlerts.FAILED_HISTORY : OperatorAlerts.FAILED_RESULTS;
+        OperatorAlerts.Kind kind = routeError ? OperatorAlerts.ROUTE_ERRORS : ticket == null ? OperatorAlerts.FAILED_JOBS : switch (ticket.kind()) {
+            case UPLOAD -> OperatorAlerts.FAILED_JOBS;
+            case COMPLETION -> OperatorAlerts.FAILED_RESULTS;
+            case HISTORY -> OperatorAlerts.FAILED_HISTORY;
+            case CONTRIBUTION, WITHDRAWAL -> OperatorAlerts.FAILED_CONTRIBUTIONS;
+        };
         String what = routeError ? reason + " in " + (failedStep == null ? "a step" : failedStep) + ": " + summary(error) : reason;
         alerts.note(kind, who + ": " + stage + ": " + what + "; " + retry(ticket, stage));
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 import edu.niu.igait.failure.Errors;
+import edu.niu.igait.failure.NotYet;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.Ticket;
@@ -32,14 +33,13 @@ public class Retries implements Processor {
     private final StatusTexts texts;
     private final Duration giveUpAfter;
     private final StageEvents events;
+    private final ContributionStatus contributions;
 
-    public Retries(JobRepository jobs, JobStatus status, StatusTexts texts, Duration giveUpAfter) {
-        this(jobs, status, texts, giveUpAfter, StageEvents.NONE);
-    }
-
-    public Retries(JobRepository jobs, JobStatus status, StatusTexts texts, Duration giveUpAfter, StageEvents events) {
+    public Retries(JobRepository jobs, JobStatus status, ContributionStatus contributions, StatusTexts texts, Duration giveUpAfter,
+                   StageEvents events) {
         this.jobs = jobs;
         this.status = status;
+        this.contributions = contributions;
         this.texts = texts;
         this.giveUpAfter = giveUpAfter;
         this.events = events;
@@ -87,7 +87,8 @@ public class Retries implements Processor {
      *                   the history, once, instead
      */
     private void retry(Ticket ticket, Throwable error, boolean sideEffect) {
-        String peer = Errors.peer(error).orElse(ticket.peer);
+        // A stage that waits for other work (failure.NotYet) blames no peer: none's health or metrics.
+        String peer = NotYet.in(error) ? null : Errors.peer(error).orElse(ticket.peer);
         events.retried(ticket, peer, error);
         if (ticket.retry == null || !ticket.stage.equals(ticket.retry.stage)) {
             ticket.retry = new Ticket.Retry();
@@ -103,11 +104,35 @@ public class Retries implements Processor {
         }
         LOG.warn(Subsystem.forPeer(peer), "{}: {} failed ({}), retry {}", ticket, ticket.stage, Errors.summary(error),
                 ticket.retry.attempts);
-        if (ticket.isCompletion() || ticket.jobId == null) {
-            // A completion's job may already show its result; a job not yet recorded has no status to show.
-            return;
-        }
         String value = texts.retrying(texts.unavailable(peer));
+        switch (ticket.kind()) {
+            case UPLOAD -> {
+                if (ticket.jobId != null) {
+                    showJob(ticket, value, sideEffect);
+                }
+            }
+            case CONTRIBUTION -> {
+                if (!sideEffect) {
+                    showContribution(ticket, value);
+                }
+            }
+            // A job not yet recorded has no status to show; a completion's job may already show its result; a
+            // history request has none; a withdrawal's status says so until it is done.
+            case COMPLETION, HISTORY, WITHDRAWAL -> { }
+        }
+    }
+
+    /** The contribution keeps its code (Received, Stored) and says what it waits for. */
+    private void showContribution(Ticket ticket, String value) {
+        try {
+            jobs.findContribution(ticket.contribution.id).filter(c -> c.status != null && !value.equals(c.status.value))
+                    .ifPresent(c -> contributions.set(c.contributionId, c.status.code, value, null));
+        } catch (RuntimeException e) {
+            LOG.debug("{}: status not updated while retrying: {}", ticket, Errors.summary(e));
+        }
+    }
+
+    private void showJob(Ticket ticket, String value, boolean sideEffect) {
         try {
             Job job = jobs.get(ticket.submissionId);
             if (job.hasFinalStatus() || sideEffect) {

@@ -4,10 +4,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
+import edu.niu.igait.job.Contribution;
+
 /**
  * The status values the app shows, from the {@code igait.status.*} properties ({@code ${name}} is
- * filled in). A peer may have its own wording: {@code igait.status.unavailable.mail} over
- * {@code igait.status.unavailable}.
+ * filled in), and a research contribution's, from {@code igait.contribute.status.*}. A peer may have its
+ * own wording: {@code igait.status.unavailable.mail} over {@code igait.status.unavailable}.
  */
 public final class StatusTexts {
 
@@ -20,6 +22,26 @@ public final class StatusTexts {
             "complete", "inference-failed", "result-overdue", "stage-failed"}) {
             text("igait.status." + key);
         }
+        for (Contribution.Code code : Contribution.Code.values()) {
+            text(contributionKey(code));
+        }
+        text(CONTRIBUTION + "withdrawal-failed");
+    }
+
+    private static final String CONTRIBUTION = "igait.contribute.status.";
+
+    /** A research contribution's status value for {@code code} ({@code ${reason}} filled in where the text has it). */
+    public String contribution(Contribution.Code code, String reason) {
+        return fill(text(contributionKey(code)), Map.of("reason", String.valueOf(reason)));
+    }
+
+    /** What a contribution whose withdrawal failed for good shows, while its ticket waits in data/failed/. */
+    public String withdrawalFailed() {
+        return fill(text(CONTRIBUTION + "withdrawal-failed"), Map.of());
+    }
+
+    private static String contributionKey(Contribution.Code code) {
+        return CONTRIBUTION + code.name().toLowerCase(Locale.ROOT);
     }
 
     public String recording() {

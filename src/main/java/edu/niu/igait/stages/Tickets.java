@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import edu.niu.igait.failure.MalformedJob;
+import edu.niu.igait.job.Contribution;
+import edu.niu.igait.job.ContributionRef;
 import edu.niu.igait.job.Job;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.job.JobView;
@@ -42,7 +44,7 @@ public class Tickets {
     }
 
     /**
-     * Reads the ticket the stage's file consumer took (an upload's, a completion's or a history request's). A service that is stopping starts no new work:
+     * Reads the ticket the stage's file consumer took, of whatever kind ({@link Ticket.Kind}). A service that is stopping starts no new work:
      * the ticket stays in its folder for the next start ({@link StageAbandoned}).
      */
     public Ticket open(String path, String stage, String peer) {
@@ -56,32 +58,47 @@ public class Tickets {
         ticket.openedNanos = System.nanoTime();
         ticket.attemptNanos = ticket.openedNanos;
         String name = file.getFileName().toString();
-        if (ticket.isUpload()) {
-            if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
-                throw new MalformedJob("ticket " + name + " does not name its submission");
+        switch (ticket.kind()) {
+            case UPLOAD -> {
+                if (!SubmissionId.isValid(ticket.submissionId) || !ticket.submissionId.equals(name)) {
+                    throw new MalformedJob("ticket " + name + " does not name its submission");
+                }
+                Job job = jobs.find(ticket.submissionId).orElseThrow(() -> new MalformedJob("ticket " + name + " has no job folder"));
+                ticket.uid = job.uid;
+                ticket.jobId = job.jobId;
+                // A job moved back from failed/ keeps that mark until resume() has shown its status again.
+                if (!stage.equals(job.stage) && (job.stage == null || !job.stage.startsWith(JobRepository.FAILED + "/"))) {
+                    jobs.update(ticket.submissionId, j -> j.stage = stage);
+                }
             }
-            Job job = jobs.find(ticket.submissionId).orElseThrow(() -> new MalformedJob("ticket " + name + " has no job folder"));
-            ticket.uid = job.uid;
-            ticket.jobId = job.jobId;
-            // A job moved back from failed/ keeps that mark until resume() has shown its status again.
-            if (!stage.equals(job.stage) && (job.stage == null || !job.stage.startsWith(JobRepository.FAILED + "/"))) {
-                jobs.update(ticket.submissionId, j -> j.stage = stage);
+            case HISTORY -> {
+                if (!Uid.isValid(ticket.history.uid) || ticket.history.receivedAt == null || ticket.history.reportSeconds <= 0) {
+                    throw new MalformedJob("history request ticket " + name + " is incomplete");
+                }
+                ticket.uid = ticket.history.uid;
             }
-        } else if (ticket.isHistoryRequest()) {
-            if (!Uid.isValid(ticket.history.uid) || ticket.history.receivedAt == null || ticket.history.reportSeconds <= 0) {
-                throw new MalformedJob("history request ticket " + name + " is incomplete");
+            // The record is the contribution's stages' own to read: a withdrawn contribution has none any more.
+            case CONTRIBUTION -> ticket.uid = contributor(ticket.contribution, name, () -> Ticket.contributionName(ticket.contribution.id));
+            case WITHDRAWAL -> ticket.uid = contributor(ticket.withdrawal, name, () -> Ticket.withdrawalName(ticket.withdrawal.id));
+            case COMPLETION -> {
+                if (!Uid.isValid(ticket.completionUid) || ticket.completionJobId == null || ticket.completionJobId < 0
+                        || !("OK".equals(ticket.statusCode) || "ERR".equals(ticket.statusCode)) || ticket.statusContent == null) {
+                    throw new MalformedJob("completion ticket " + name + " is incomplete");
+                }
+                ticket.uid = ticket.completionUid;
+                ticket.jobId = ticket.completionJobId;
             }
-            ticket.uid = ticket.history.uid;
-        } else {
-            if (!Uid.isValid(ticket.completionUid) || ticket.completionJobId == null || ticket.completionJobId < 0
-                    || !("OK".equals(ticket.statusCode) || "ERR".equals(ticket.statusCode)) || ticket.statusContent == null) {
-                throw new MalformedJob("completion ticket " + name + " is incomplete");
-            }
-            ticket.uid = ticket.completionUid;
-            ticket.jobId = ticket.completionJobId;
         }
         mdc(ticket);
         return ticket;
+    }
+
+    /** The uid of a contribution's or withdrawal's ticket, whose file must be named after the contribution it names. */
+    private static String contributor(ContributionRef ref, String name, java.util.function.Supplier<String> expected) {
+        if (!Contribution.isValidId(ref.id) || !Uid.isValid(ref.uid) || !name.equals(expected.get())) {
+            throw new MalformedJob("ticket " + name + " does not name its contribution");
+        }
+        return ref.uid;
     }
 
     /**
@@ -89,7 +106,7 @@ public class Tickets {
      * the status it had before that stage failed it, and is in the stage again.
      */
     public void resume(Ticket ticket) {
-        if (!ticket.isUpload()) {
+        if (ticket.kind() != Ticket.Kind.UPLOAD) {
             return;
         }
         Job job = jobs.get(ticket.submissionId);

@@ -208,6 +208,32 @@ public class FirebaseJobStore implements JobStore {
         return read(database.getReference("users").child(uid));
     }
 
+    @Override
+    public Optional<Map<String, Object>> contribution(String uid, String id) {
+        return read(contributionRef(uid, id));
+    }
+
+    @Override
+    public void putContribution(String uid, String id, Map<String, Object> record) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        contributionRef(uid, id).setValue(record, completing(done));
+        await(done, "record contribution " + id);
+    }
+
+    @Override
+    public void updateContribution(String uid, String id, Map<String, Object> fields) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        contributionRef(uid, id).updateChildren(fields, completing(done));
+        await(done, "update contribution " + id);
+    }
+
+    private DatabaseReference contributionRef(String uid, String id) {
+        if (!Uid.isValid(uid) || !edu.niu.igait.job.Contribution.isValidId(id)) {
+            throw new IllegalArgumentException("not a uid and contribution id");
+        }
+        return database.getReference(CONTRIBUTIONS).child(uid).child(id);
+    }
+
     @SuppressWarnings("unchecked")
     private Optional<Map<String, Object>> read(DatabaseReference ref) {
         Object value = value(ref);

@@ -8,13 +8,16 @@ import edu.niu.igait.job.StatusCode;
 
 /**
  * Where the iGait app reads jobs: {@code users/<uid>} = {@code {"uid", "jobs": [Job, ...]}}, the job id
- * being the array index. Implementations: the Firebase Realtime Database, and an embedded local store
+ * being the array index; and the research contributions, {@code contributions/<uid>/<id>}, apart from
+ * the screening tree. Implementations: the Firebase Realtime Database, and an embedded local store
  * with the same tree and guarantees.
  */
 public interface JobStore extends AutoCloseable {
 
     /** The index a submission id is found by: {@code submissions/<sid>} = {@code {"uid", "job_id"}}. */
     String SUBMISSIONS = "submissions";
+    /** Where research contributions are recorded: {@code contributions/<uid>/<id>}, never under {@code users/<uid>/jobs}. */
+    String CONTRIBUTIONS = "contributions";
 
     /** Where a submission's job is in the store: {@code users/<uid>/jobs/<jobId>}. */
     record SubmissionRef(String uid, int jobId) {
@@ -50,6 +53,18 @@ public interface JobStore extends AutoCloseable {
 
     /** The whole {@code users/<uid>} tree, if it exists. */
     Optional<Map<String, Object>> user(String uid);
+
+    /** A research contribution's record, {@code contributions/<uid>/<id>}; empty when there is none. */
+    Optional<Map<String, Object>> contribution(String uid, String id);
+
+    /**
+     * Writes {@code contributions/<uid>/<id>} whole, replacing what is there (a withdrawn contribution's
+     * record is replaced by what remains of it): the same record written again changes nothing.
+     */
+    void putContribution(String uid, String id, Map<String, Object> record);
+
+    /** Sets fields of {@code contributions/<uid>/<id>} (its status), leaving the rest. */
+    void updateContribution(String uid, String id, Map<String, Object> fields);
 
     /** A short name for logs and health output. */
     String name();

@@ -23,10 +23,10 @@ import edu.niu.igait.job.SubmissionId;
 
 /**
  * An embedded, durable job store with the Realtime Database's tree ({@code users/<uid>} with its
- * {@code jobs} array, and the index {@code submissions/<sid>}) for running without a Firebase project.
- * One JSON file per uid ({@code users/<uid>.json}) and per indexed submission
- * ({@code submissions/<sid>.json}), each replaced atomically; a lock per uid gives the same guarantee as
- * a transaction within this process.
+ * {@code jobs} array, the index {@code submissions/<sid>}, and {@code contributions/<uid>/<id>}) for
+ * running without a Firebase project. One JSON file per uid ({@code users/<uid>.json}), per indexed
+ * submission ({@code submissions/<sid>.json}) and per contribution ({@code contributions/<uid>/<id>.json}),
+ * each replaced atomically; a lock per uid gives the same guarantee as a transaction within this process.
  */
 public class LocalJobStore implements JobStore {
 
@@ -34,12 +34,14 @@ public class LocalJobStore implements JobStore {
 
     private final Path usersDir;
     private final Path submissionsDir;
+    private final Path contributionsDir;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     public LocalJobStore(Path dir) {
         this.usersDir = dir.resolve("users");
         this.submissionsDir = dir.resolve(SUBMISSIONS);
+        this.contributionsDir = dir.resolve(CONTRIBUTIONS);
         try {
             DurableFiles.createDirectories(usersDir);
             DurableFiles.createDirectories(submissionsDir);
@@ -146,6 +148,46 @@ public class LocalJobStore implements JobStore {
     @Override
     public Optional<Map<String, Object>> user(String uid) {
         return read(uid);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> contribution(String uid, String id) {
+        Path file = contributionFile(uid, id);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), TREE));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the local store's record of a contribution", e);
+        }
+    }
+
+    @Override
+    public void putContribution(String uid, String id, Map<String, Object> record) {
+        synchronized (lock(uid)) {
+            try {
+                DurableFiles.write(contributionFile(uid, id), json.writeValueAsBytes(record));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the local store's record of a contribution", e);
+            }
+        }
+    }
+
+    @Override
+    public void updateContribution(String uid, String id, Map<String, Object> fields) {
+        synchronized (lock(uid)) {
+            Map<String, Object> record = contribution(uid, id).orElseGet(LinkedHashMap::new);
+            record.putAll(fields);
+            putContribution(uid, id, record);
+        }
+    }
+
+    private Path contributionFile(String uid, String id) {
+        if (!Uid.isValid(uid) || !edu.niu.igait.job.Contribution.isValidId(id)) {
+            throw new IllegalArgumentException("not a uid and contribution id");
+        }
+        return contributionsDir.resolve(uid).resolve(id + ".json");
     }
 
     private Object lock(String uid) {

@@ -537,11 +537,11 @@ public final class PipelineBench {
         return s.toString();
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         return percentile(values, 50);
     }
 
-    private static double percentile(List<Double> values, int p) {
+    static double percentile(List<Double> values, int p) {
         List<Double> sorted = new ArrayList<>(values.stream().filter(v -> !v.isNaN()).toList());
         if (sorted.isEmpty()) {
             return Double.NaN;
@@ -555,7 +555,7 @@ public final class PipelineBench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");

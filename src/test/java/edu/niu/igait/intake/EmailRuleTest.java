@@ -15,7 +15,7 @@ class EmailRuleTest {
     @ValueSource(strings = {"parent@example.org", "first.last+igait@mail.example.co.uk", "o'brien@example.org",
         "a_b-c@sub-domain.example.org", "X@EXAMPLE.ORG", "  padded@example.org  "})
     void plainAddressesPass(String address) {
-        assertThat(UploadValidator.email(address)).isEqualTo(address.strip());
+        assertThat(FormFields.email(address)).isEqualTo(address.strip());
     }
 
     @ParameterizedTest
@@ -24,7 +24,7 @@ class EmailRuleTest {
         "a@example-.org", ".a@example.org", "a.@example.org", "a..b@example.org", "a@example..org", "a b@example.org",
         "ä@example.org", "a@exämple.org", "a@exa\nmple.org", "a\t@example.org", "@example.org", "a@", "a"})
     void anythingElseIsRefusedNamingEmail(String address) {
-        assertThatThrownBy(() -> UploadValidator.email(address)).isInstanceOf(RequestRejected.class)
+        assertThatThrownBy(() -> FormFields.email(address)).isInstanceOf(RequestRejected.class)
                 .satisfies(e -> assertThat(((RequestRejected) e).field()).isEqualTo("email"));
     }
 
@@ -32,6 +32,6 @@ class EmailRuleTest {
     @ValueSource(ints = {65, 300})
     void tooLongIsRefused(int localLength) {
         String address = "a".repeat(localLength) + "@example.org";
-        assertThatThrownBy(() -> UploadValidator.email(address)).isInstanceOf(RequestRejected.class);
+        assertThatThrownBy(() -> FormFields.email(address)).isInstanceOf(RequestRejected.class);
     }
 }

@@ -157,6 +157,60 @@ class RetentionTest {
         assertThat(failed).isDirectory();
     }
 
+    /** A research contribution: its folder with contribution.json and a video, its ticket in {@code ticketDir}. */
+    private String contribution(JobRepository jobs, Path ticketDir) throws IOException {
+        String id = Contribution.newId();
+        Contribution c = new Contribution();
+        c.contributionId = id;
+        c.uid = "giver";
+        jobs.saveContribution(c);
+        Files.write(jobs.contributionDir(id).resolve("front.mp4"), new byte[100]);
+        Files.createDirectories(ticketDir);
+        Files.writeString(ticketDir.resolve(Ticket.contributionName(id)), "{\"contribution\":{\"id\":\"" + id + "\",\"uid\":\"giver\"}}");
+        return id;
+    }
+
+    @Test
+    void finishedContributionsGoWithTheirTicketsAndWithdrawalsByTheirOwnAgeAndOnesOnTheirWayStay() throws IOException {
+        JobRepository jobs = new JobRepository(data);
+        jobs.createLayout();
+        Path done = data.resolve("done").resolve("contributions");
+        Duration old = Duration.ofDays(31);
+        String oldDone = contribution(jobs, done);
+        age(jobs.contributionDir(oldDone), old);
+        age(done.resolve(Ticket.contributionName(oldDone)), old);
+        String oldFailed = contribution(jobs, data.resolve("failed").resolve("c1-store"));
+        age(jobs.contributionDir(oldFailed), old);
+        age(data.resolve("failed/c1-store").resolve(Ticket.contributionName(oldFailed)), old);
+        // Its record changed yesterday (a withdrawal asked for, a status set): kept.
+        String recent = contribution(jobs, done);
+        age(done.resolve(Ticket.contributionName(recent)), old);
+        String waiting = contribution(jobs, data.resolve("stages").resolve("c1-store"));
+        age(jobs.contributionDir(waiting), Duration.ofDays(300));
+        age(data.resolve("stages/c1-store").resolve(Ticket.contributionName(waiting)), Duration.ofDays(300));
+        Path withdrawals = Files.createDirectories(data.resolve("done").resolve("withdrawals"));
+        Path oldWithdrawal = Files.writeString(withdrawals.resolve(Ticket.withdrawalName(oldDone)), "{}");
+        age(oldWithdrawal, old);
+        Path freshWithdrawal = Files.writeString(withdrawals.resolve(Ticket.withdrawalName(recent)), "{}");
+
+        Retention.Swept swept = new Retention(jobs, Duration.ofDays(30), Clock.systemUTC()).sweep();
+
+        assertThat(swept.contributions()).containsExactlyInAnyOrder(oldDone, oldFailed);
+        assertThat(swept.withdrawalTickets()).isEqualTo(1);
+        assertThat(swept.jobs()).isEmpty();
+        assertThat(jobs.contributionDir(oldDone)).doesNotExist();
+        assertThat(done.resolve(Ticket.contributionName(oldDone))).doesNotExist();
+        assertThat(jobs.contributionDir(oldFailed)).doesNotExist();
+        assertThat(oldWithdrawal).doesNotExist();
+        assertThat(freshWithdrawal).exists();
+        for (String kept : new String[] {recent, waiting}) {
+            assertThat(jobs.contributionDir(kept).resolve("contribution.json")).as(kept).exists();
+        }
+        assertThat(data.resolve("stages/c1-store").resolve(Ticket.contributionName(waiting))).exists();
+        // A folder whose ticket is gone is an interrupted intake's: removed at start-up, not by the sweep.
+        assertThat(jobs.removeOrphans()).isEmpty();
+    }
+
     @Test
     void aTicketMovedBackIntoAStageBeforeTheSweepKeepsItsJob() throws IOException {
         JobRepository jobs = new JobRepository(data);

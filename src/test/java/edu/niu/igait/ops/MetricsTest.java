@@ -37,6 +37,9 @@ class MetricsTest extends WithPeers {
 
     static final String KEY = "metrics-test-access-key-5d2c9e";
     static final int VIDEO = 40_000;
+    /** Every stage of the routes: the screening's, the history's and the research contributions'. */
+    static final String[] STAGES = {"1-record", "2-store", "3-submit", "4-notify", "5-complete", "h1-history", "c1-store", "c2-thanks",
+        "cw-withdraw"};
 
     @Test
     void theMetricsAfterAKnownSequenceAreExactlyWhatHappenedAndTheDashboardAsksOnlyForThem() throws Exception {
@@ -110,19 +113,24 @@ class MetricsTest extends WithPeers {
             expected.put("igait_stage_retries_total{peer=\"mail\",stage=\"4-notify\"}", 0.0);
             expected.put("igait_stage_retries_total{peer=\"Firebase\",stage=\"5-complete\"}", 0.0);
             expected.put("igait_stage_retries_total{peer=\"mail\",stage=\"h1-history\"}", 0.0);
+            expected.put("igait_stage_retries_total{peer=\"S3\",stage=\"c1-store\"}", 0.0);
+            expected.put("igait_stage_retries_total{peer=\"mail\",stage=\"c2-thanks\"}", 0.0);
+            expected.put("igait_stage_retries_total{peer=\"S3\",stage=\"cw-withdraw\"}", 0.0);
             expected.put("igait_jobs_failed_total{reason=\"metis_refused\",stage=\"3-submit\"}", 1.0);
             expected.put("igait_stage_seconds_count{stage=\"1-record\"}", 3.0);
             expected.put("igait_stage_seconds_count{stage=\"2-store\"}", 3.0);
             expected.put("igait_stage_seconds_count{stage=\"3-submit\"}", 2.0);
             expected.put("igait_stage_seconds_count{stage=\"4-notify\"}", 2.0);
             expected.put("igait_stage_seconds_count{stage=\"5-complete\"}", 1.0);
-            // No parent asked for a history.
-            expected.put("igait_stage_seconds_count{stage=\"h1-history\"}", 0.0);
-            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete", "h1-history"}) {
+            // No parent asked for a history, nobody contributed to the research study.
+            for (String stage : new String[] {"h1-history", "c1-store", "c2-thanks", "cw-withdraw"}) {
+                expected.put("igait_stage_seconds_count{stage=\"" + stage + "\"}", 0.0);
+            }
+            for (String stage : STAGES) {
                 expected.put("igait_stage_tickets{stage=\"" + stage + "\"}", 0.0);
             }
             assertThat(igait).containsExactlyInAnyOrderEntriesOf(expected);
-            for (String stage : new String[] {"1-record", "2-store", "3-submit", "4-notify", "5-complete", "h1-history"}) {
+            for (String stage : STAGES) {
                 assertThat(all).containsEntry("igait_stage_oldest_ticket_seconds{stage=\"" + stage + "\"}", 0.0);
             }
             // The test's own client may keep a connection to the API open.

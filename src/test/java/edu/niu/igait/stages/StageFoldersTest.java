@@ -62,7 +62,7 @@ class StageFoldersTest {
                     return true;
                 }
             };
-            DeadLetter deadLetter = new DeadLetter(jobs, null, null, alerts, StageEvents.NONE, new StageFolders(jobs, context));
+            DeadLetter deadLetter = new DeadLetter(jobs, null, null, null, alerts, StageEvents.NONE, new StageFolders(jobs, context));
             for (String stage : new String[] {"2-store", "3b-webhook"}) {
                 Ticket ticket = new Ticket();
                 ticket.submissionId = "AAAAAAAAAAAAAAAAAAAAAA";

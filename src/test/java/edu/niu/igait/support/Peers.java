@@ -61,7 +61,7 @@ public final class Peers implements AutoCloseable {
     public Map<String, String> properties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("igait.pipeline.enabled", "true");
-        p.put("camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/stages/*.yaml");
+        p.put("camel.main.routes-include-pattern", "file:routes/*.yaml,file:routes/stages/*.yaml,file:routes/contribute/*.yaml");
         p.put("igait.store", "firebase");
         p.put("igait.firebase.database-url", DATABASE_URL);
         p.put("igait.firebase.timeout", "5s");
