@@ -19,16 +19,17 @@ import edu.niu.igait.support.TestService;
 /**
  * The tus requests a test makes by hand, over java.net.http (each a well-formed request; the ones no
  * client would send go through {@code support.RawHttp}): creation, HEAD, PATCH, DELETE, and the upload
- * form naming finished uploads.
+ * form naming finished uploads. Public for the other forms that take uploads by reference
+ * ({@code contribute.ContributionTest}).
  */
-final class TusCalls {
+public final class TusCalls {
 
     static final String FORM_FIELDS_SEX = "F";
 
     private final Function<String, URI> uri;
 
     /** @param uri the service's URI of a path */
-    TusCalls(Function<String, URI> uri) {
+    public TusCalls(Function<String, URI> uri) {
         this.uri = uri;
     }
 
@@ -54,7 +55,7 @@ final class TusCalls {
         return r.headers().firstValue("Location").orElseThrow();
     }
 
-    HttpResponse<String> head(String token, String path) {
+    public HttpResponse<String> head(String token, String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply(path)).header("Tus-Resumable", "1.0.0")
                 .method("HEAD", BodyPublishers.noBody());
         return Http.send(auth(b, token).build());
@@ -82,7 +83,7 @@ final class TusCalls {
     }
 
     /** Uploads {@code bytes} in PATCHes of {@code chunk} bytes; returns the upload's path. */
-    String upload(String token, byte[] bytes, String filename, int chunk) {
+    public String upload(String token, byte[] bytes, String filename, int chunk) {
         String path = created(token, bytes.length, filename);
         for (int at = 0; at < bytes.length; at += chunk) {
             byte[] piece = java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + chunk));
