@@ -34,6 +34,8 @@ import edu.niu.igait.intake.UploadReceiver;
 import edu.niu.igait.intake.UploadValidator;
 import edu.niu.igait.job.JobRepository;
 import edu.niu.igait.metrics.ServiceMetrics;
+import edu.niu.igait.resumable.ResumableUploads;
+import edu.niu.igait.resumable.Tus;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -57,7 +59,27 @@ final class HttpBeans {
     /** An upload holds its worker thread until its body is stored: over a slow phone link that can take hours. */
     static final long MAX_WORKER_EXECUTE_HOURS = 6;
 
+    /** The bean that holds the resumable uploads (data/files). */
+    static final String RESUMABLE_UPLOADS = "resumableUploads";
+
     private HttpBeans() {
+    }
+
+    /**
+     * Resumable uploads (tus, routes/files.yaml): data/files, read as a crash or a stop left it, and the
+     * protocol's bean {@code tus}. Their expiry and the bytes a uid may hold unsubmitted stop start-up when
+     * they make no sense.
+     */
+    private static void resumable(CamelContext context, Settings settings, JobRepository jobs, long maxVideoBytes) {
+        java.time.Duration expireAfter = positive(settings, "igait.resumable.expire-after");
+        long perUserBytes = bytes(settings, "igait.resumable.per-user-bytes");
+        if (perUserBytes < maxVideoBytes) {
+            throw new StartupException("igait.resumable.per-user-bytes must be at least igait.upload.max-video-bytes ("
+                    + maxVideoBytes + "), got " + perUserBytes + ": no video could be uploaded");
+        }
+        ResumableUploads uploads = ResumableUploads.open(jobs.dataDir().resolve("files"), expireAfter, perUserBytes, Clock.systemUTC());
+        context.getRegistry().bind(RESUMABLE_UPLOADS, uploads);
+        context.getRegistry().bind("tus", new Tus(uploads, context.getRegistry().lookupByNameAndType("httpEdge", HttpEdge.class), maxVideoBytes));
     }
 
     static void bind(CamelContext context, Settings settings, JobRepository jobs, CompletionTickets tickets, OperatorAlerts alerts) {
@@ -86,6 +108,7 @@ final class HttpBeans {
                 Cidr.parseList("igait.completion.allowed-sources", settings.get("igait.completion.allowed-sources")),
                 atLeast(settings, "igait.limits.concurrent-completions", 1), mailToToken(settings, authentication)));
         context.getRegistry().bind("uploadValidator", validator);
+        resumable(context, settings, jobs, maxVideoBytes);
         context.getRegistry().bind("intake", new Intake(jobs, settings.required("igait.status.recording", "the status value of a job just received")));
         context.getRegistry().bind("health", new edu.niu.igait.http.Health(jobs));
 
@@ -144,6 +167,9 @@ final class HttpBeans {
             throw new StartupException("cannot register the HTTP server's start-up check: " + e.getMessage(), e);
         }
         UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory), guard, minRate);
+        ResumableUploads resumable = context.getRegistry().lookupByNameAndType(RESUMABLE_UPLOADS, ResumableUploads.class);
+        receiver.finishedUploads(resumable);
+        metrics.watchResumable(resumable::unfinished, resumable::bytesReceived, resumable::resumptions);
         IgaitConfiguration.stopWithCamel(context, "the upload receiver", receiver::stop);
         context.getRegistry().bind("uploadReceiver", receiver);
 

@@ -22,9 +22,9 @@ import io.vertx.ext.web.RoutingContext;
  *
  * <p>The first handler of the server's root router, ahead of every route: a preflight is answered here,
  * so it never reaches a route, needs no token and counts against no limit. Only the browser's paths
- * (the upload, the status of a submission, and a parent's records: the list, a submission's files, the
- * history request) are served to browsers, and only for the exact origins
- * of {@value #ORIGINS}: the answer names the caller's origin, never {@code *}, and allows no
+ * (the upload, the status of a submission, a parent's records: the list, a submission's files, the
+ * history request, a research contribution, its status and withdrawal, and the resumable uploads of
+ * {@code /api/v1/files}) are served to browsers, and only for the exact origins of {@value #ORIGINS}: the answer names the caller's origin, never {@code *}, and allows no
  * credentials (the API takes its token from the {@code Authorization} header, never from cookies).
  * Any other origin gets no CORS header at all, and its preflight a 403.
  *
@@ -37,14 +37,19 @@ public final class Cors implements Handler<RoutingContext> {
 
     public static final String ORIGINS = "igait.http.cors-origins";
     public static final String MAX_AGE = "igait.http.cors-max-age";
-    /** What the app sends besides the CORS-safelisted headers. */
-    static final String ALLOW_HEADERS = "Authorization, Content-Type";
-    /** What the app reads of an answer besides the CORS-safelisted headers: when to try again, why a token was refused. */
-    static final String EXPOSE_HEADERS = "Retry-After, WWW-Authenticate";
+    /** What the app sends besides the CORS-safelisted headers: the token, the form's type, and tus's own (resumable uploads). */
+    static final String ALLOW_HEADERS = "Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset";
+    /**
+     * What the app reads of an answer besides the CORS-safelisted headers: when to try again, why a token
+     * was refused, and what a tus client reads (where its upload is, how far it got, until when it is kept).
+     */
+    static final String EXPOSE_HEADERS = "Retry-After, WWW-Authenticate, Location, Upload-Offset, Upload-Length, Upload-Expires,"
+            + " Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size";
     private static final String SUBMISSIONS = "/api/v1/submissions/";
     private static final String LIST = "/api/v1/submissions";
     private static final String FILES = "/files";
     private static final String HISTORY = "/api/v1/historical_submissions";
+    private static final String RESUMABLE = "/api/v1/files";
     private static final String CONTRIBUTE = "/api/v1/contribute";
     private static final String CONTRIBUTIONS = "/api/v1/contributions/";
     /** Browsers cap the preflight cache themselves (Chromium at 2 h, Firefox at 24 h). */
@@ -110,8 +115,12 @@ public final class Cors implements Handler<RoutingContext> {
             return null;
         }
         String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(CONTRIBUTE)) {
+        if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(CONTRIBUTE) || p.equals(RESUMABLE)) {
             return "POST";
+        }
+        if (p.startsWith(RESUMABLE + "/") && p.indexOf('/', RESUMABLE.length() + 1) < 0) {
+            // A resumable upload: its offset, its bytes, its end.
+            return "HEAD, PATCH, DELETE";
         }
         if (p.startsWith(CONTRIBUTIONS) && p.length() > CONTRIBUTIONS.length() && p.indexOf('/', CONTRIBUTIONS.length()) < 0) {
             // A contribution's status, and its withdrawal.

@@ -60,7 +60,7 @@ public final class ErrorBody {
             answered(exchange, r.code());
         } else if (ClientGone.in(caught)) {
             // Nobody left to answer (the answer below goes nowhere): a phone that lost its signal, not a fault.
-            LOG.info("route {}: {}; nothing was kept", exchange.getFromRouteId(), caught.getMessage());
+            LOG.info("route {}: {}", exchange.getFromRouteId(), caught.getMessage());
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
             out.setBody(json(CLIENT_GONE, "the connection closed before the request was read whole", null));
             answered(exchange, CLIENT_GONE);

@@ -142,6 +142,24 @@ public class HttpEdge {
             throw new RequestRejected(413, "too_large", null, "the request declares " + declared + " bytes; at most "
                     + maxUploadRequestBytes + " (two videos of igait.upload.max-video-bytes each) are accepted");
         }
+        admit(exchange, uid, declared);
+    }
+
+    /**
+     * A resumable upload's request ({@code /api/v1/files}, every method): the caller's uid, when
+     * authentication is on (401 without a good token), as for every other request of a parent.
+     */
+    public void files(Exchange exchange) {
+        status(exchange);
+    }
+
+    /**
+     * Admits a body of {@code declared} bytes (-1: chunked) to be read for {@code uid}, or refuses it
+     * ({@link UploadLimits#admit}: 429, 503, 507); the slot is held until the exchange is done, and the
+     * receiver finds it with {@link #admission}.
+     */
+    public UploadLimits.Admission admit(Exchange exchange, String uid, long declared) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
         UploadLimits.Admission admission = limits.admit(uid, clients.groupOf(request), declared);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
@@ -150,6 +168,7 @@ public class HttpEdge {
             }
         });
         exchange.setVariable(ADMISSION, admission);
+        return admission;
     }
 
     /**

@@ -42,6 +42,12 @@ public final class ReceivedUpload {
         files.add(part);
     }
 
+    /** A text field that named a finished resumable upload becomes that upload's file part ({@link FinishedUploads}). */
+    void replaceWithFile(String field, FilePart part) {
+        fields.remove(field);
+        files.add(part);
+    }
+
     /** Every value sent for a text field, in order; empty if none. */
     public List<String> values(String field) {
         return Collections.unmodifiableList(fields.getOrDefault(field, List.of()));

@@ -91,7 +91,7 @@ public final class SmallForm {
             });
             result.whenComplete((body, failure) -> context.runOnContext(x -> context.owner().cancelTimer(timer)));
             guard.onClose(request.connection(), () -> result.completeExceptionally(
-                    new ClientGone("the client went away before its form was read", null)));
+                    new ClientGone("the client went away before its form was read; nothing was kept", null)));
             if (result.isDone()) {
                 return;
             }

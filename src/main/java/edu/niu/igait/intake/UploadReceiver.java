@@ -70,11 +70,23 @@ import org.slf4j.LoggerFactory;
  * well-formed multipart, a disk that would fall below {@code igait.limits.min-free-disk} (507); at the
  * end, a body without its closing boundary. Whatever it stored for a request that does not end in an
  * accepted upload is deleted when the exchange is done; a request whose connection breaks too.
+ *
+ * <p>A form's video fields may instead be text fields naming finished resumable uploads
+ * ({@link FinishedUploads}): once the form has arrived they become file parts, so every route that
+ * receives a form this way takes them.
+ *
+ * <p>{@link #append} reads a raw body (a tus {@code PATCH}) the same way, with the same slot, rate floor,
+ * close handling, memory budget and disk checks, onto the end of an existing file ({@link AppendTarget}):
+ * there nothing is deleted, whatever the end. What arrived is written, fsync'd and reported to the
+ * target, also while the body still arrives, so a body cut by the network or refused half-way keeps its
+ * bytes, and an offset reported is always on disk.
  */
 public final class UploadReceiver {
 
     /** The exchange variable that holds the {@link ReceivedUpload}. */
     public static final String FORM = "igaitUpload";
+    /** The exchange variable that holds the {@link AppendTarget} {@link #append} writes to. */
+    public static final String APPEND = "igaitAppend";
     /** The most bytes one text field may hold (Vert.x's own form limit was the same). */
     public static final int MAX_TEXT_BYTES = 8192;
     /** The most parts a form may have: the app sends nine. */
@@ -86,6 +98,12 @@ public final class UploadReceiver {
     static final long RESUME_BELOW = 1024 * 1024;
     /** How often the videos already on disk are flushed while the rest arrives. */
     static final long FLUSH_EVERY_MS = 250;
+    /**
+     * A raw body is also flushed each time this much more has been written: a tus client waits for each
+     * PATCH's fsync before it sends the next, so the writeback runs beside the receiving and the fsync
+     * before the answer has only the tail left.
+     */
+    static final long FLUSH_EVERY_BYTES = 4L * 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger("igait.intake");
 
@@ -109,6 +127,8 @@ public final class UploadReceiver {
     /** The API server's connections (their close), or null for a server without one (then each connection's close handler). */
     private final ConnectionGuard guard;
     private final MinimumRate minRate;
+    /** Where a form's video fields that name finished resumable uploads are looked up (null: none are). */
+    private volatile FinishedUploads finishedUploads;
 
     public UploadReceiver(Path uploadsDir, long maxVideoBytes, MemoryBudget budget, ConnectionGuard guard, MinimumRate minRate) {
         this(uploadsDir, maxVideoBytes, budget, diskThreads(), guard, minRate);
@@ -181,6 +201,11 @@ public final class UploadReceiver {
         return active.size();
     }
 
+    /** Lets the forms' video fields name finished resumable uploads (text fields holding their URL or id). */
+    public void finishedUploads(FinishedUploads uploads) {
+        this.finishedUploads = uploads;
+    }
+
     /**
      * The route's step: reads the body of the exchange's request (paused, on its event loop) and puts
      * the form in the exchange variable {@link #FORM}. Blocks the calling worker thread until then.
@@ -211,11 +236,54 @@ public final class UploadReceiver {
             }
         });
         context.runOnContext(v -> receiving.start());
-        exchange.setVariable(FORM, receiving.await());
+        ReceivedUpload form = receiving.await();
+        FinishedUploads uploads = finishedUploads;
+        if (uploads != null) {
+            String uid = exchange.getVariable(HttpEdge.UID, String.class);
+            for (String field : UploadValidator.FILE_FIELDS) {
+                if (form.files(field).isEmpty() && form.values(field).size() == 1) {
+                    form.replaceWithFile(field, uploads.claim(field, form.values(field).get(0), uid, exchange));
+                }
+            }
+        }
+        exchange.setVariable(FORM, form);
     }
 
-    private static ClientGone clientGone(Throwable cause) {
-        return new ClientGone("the client went away before its upload was read whole", cause);
+    /**
+     * The route's step for a raw body: appends the exchange's request body (paused, on its event loop) to
+     * the {@link AppendTarget} in the exchange variable {@value #APPEND}, and returns once it is written and
+     * fsync'd, and {@link AppendTarget#synced} told. Blocks the calling worker thread until then. Whatever
+     * the end (the client gone, too slow, a refusal), the bytes that arrived stay, synced, and the target
+     * hears of them; {@link AppendTarget#closed} is called once in every case, when the exchange is done
+     * at the latest.
+     *
+     * @throws RequestRejected for a body the service refuses (answered by the route)
+     */
+    public void append(Exchange exchange) {
+        HttpServerRequest request = exchange.getIn(HttpMessage.class).getRequest();
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            throw new IllegalStateException("the body is not read on a Vert.x worker thread: is the route a platform-http route?");
+        }
+        AppendTarget target = exchange.getVariable(APPEND, AppendTarget.class);
+        if (target == null) {
+            throw new IllegalStateException("no file to append to: the route must name one in the variable " + APPEND);
+        }
+        Receiving receiving = new Receiving(request, context, target, HttpEdge.admission(exchange));
+        target.receiving();
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                context.runOnContext(v -> receiving.finished());
+            }
+        });
+        context.runOnContext(v -> receiving.start());
+        receiving.await();
+    }
+
+    private static ClientGone clientGone(Throwable cause, boolean kept) {
+        return new ClientGone(kept ? "the client went away in the middle of a resumable upload's body; what arrived was kept"
+                : "the client went away before its upload was read whole; nothing was kept", cause);
     }
 
     /** One request being read. Its methods run on the request's event loop, except the writer's and {@link #await}. */
@@ -223,7 +291,9 @@ public final class UploadReceiver {
 
         private final HttpServerRequest request;
         private final Context context;
+        /** The form's parser; null for a raw body appended to {@link #target}. */
         private final MultipartParser parser;
+        private final AppendTarget target;
         private final UploadLimits.Admission admission;
         private final Writer writer = new Writer();
         private final ReceivedUpload upload = new ReceivedUpload();
@@ -250,6 +320,17 @@ public final class UploadReceiver {
             this.context = context;
             this.admission = admission;
             this.parser = new MultipartParser(boundary, this);
+            this.target = null;
+        }
+
+        /** A raw body, appended to {@code target}: the file is opened at once, so it is closed (and reported) whatever happens. */
+        Receiving(HttpServerRequest request, Context context, AppendTarget target, UploadLimits.Admission admission) {
+            this.request = request;
+            this.context = context;
+            this.admission = admission;
+            this.parser = null;
+            this.target = target;
+            writer.openAppend(target);
         }
 
         void start() {
@@ -276,7 +357,7 @@ public final class UploadReceiver {
             if (over) {
                 return;
             }
-            flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.flushInBackground());
+            flushTimer = context.owner().setPeriodic(FLUSH_EVERY_MS, id -> writer.checkpoint());
             if (!minRate.off()) {
                 MinimumRate.Meter meter = minRate.meter();
                 meter.tooSlow(0, false);
@@ -325,6 +406,10 @@ public final class UploadReceiver {
                 offset = 0;
             }
             received += length;
+            if (target != null) {
+                appendChunk(bytes, offset, length);
+                return;
+            }
             try {
                 if (received > maxRequestBytes) {
                     throw new RequestRejected(413, "too_large", null, "the request is larger than " + maxRequestBytes
@@ -341,6 +426,33 @@ public final class UploadReceiver {
                 refuse(RequestRejected.badRequest("malformed_multipart", null, "the multipart body is malformed: " + e.getMessage()));
                 return;
             }
+            pauseIfBehind();
+        }
+
+        /** A raw body's chunk: written up to the target's most, then cut off there (413). */
+        private void appendChunk(byte[] bytes, int offset, int length) {
+            long over = received - target.maxBytes();
+            int keep = over > 0 ? (int) Math.max(0, length - over) : length;
+            try {
+                if (admission != null) {
+                    admission.received(keep);
+                }
+            } catch (RequestRejected e) {
+                refuse(e);
+                return;
+            }
+            if (keep > 0) {
+                writer.write(ByteBuffer.wrap(bytes, offset, keep));
+            }
+            if (over > 0) {
+                refuse(new RequestRejected(413, "too_large", null, "the body carries more than the " + target.maxBytes()
+                        + " bytes left to this upload's Upload-Length; the bytes up to it were kept"));
+                return;
+            }
+            pauseIfBehind();
+        }
+
+        private void pauseIfBehind() {
             if ((writer.queued() > PAUSE_ABOVE || budget.spent()) && paused.compareAndSet(false, true)) {
                 heldBack = true;
                 request.pause();
@@ -437,12 +549,16 @@ public final class UploadReceiver {
             if (over) {
                 return;
             }
-            if (!parser.finished()) {
+            if (target == null && !parser.finished()) {
                 refuse(RequestRejected.badRequest("truncated", null,
                         "the multipart body ended before its closing boundary: the upload was cut short; send it again"));
                 return;
             }
             stopFlushing();
+            if (target != null) {
+                // A raw body is written, fsync'd and reported (the writer's keep) before it is answered.
+                writer.keep();
+            }
             writer.whenWritten(failure -> {
                 if (over) {
                     return;
@@ -452,7 +568,8 @@ public final class UploadReceiver {
                     return;
                 }
                 over = true;
-                if (admission != null) {
+                if (admission != null && target == null) {
+                    // A form's upload counts against the windows; a resumable upload's PATCH does not (its form will).
                     admission.bodyRead();
                 }
                 result.complete(upload);
@@ -464,8 +581,8 @@ public final class UploadReceiver {
             if (!over) {
                 over = true;
                 stopFlushing();
-                writer.discard();
-                result.completeExceptionally(clientGone(t));
+                writer.end();
+                result.completeExceptionally(clientGone(t, target != null));
             }
         }
 
@@ -508,25 +625,25 @@ public final class UploadReceiver {
             stopFlushing();
             if (!over) {
                 over = true;
-                result.completeExceptionally(clientGone(null));
+                result.completeExceptionally(clientGone(null, target != null));
             }
-            writer.discard();
+            writer.end();
         }
 
         private void refuse(RequestRejected rejected) {
-            if (rejected.status() == 413 && admission != null) {
+            if (rejected.status() == 413 && admission != null && target == null) {
                 // More than a request may carry was sent: that cost the service as much as a whole upload.
                 admission.bodyRead();
             }
             over = true;
             stopFlushing();
-            writer.discard();
+            writer.end();
             result.completeExceptionally(rejected);
         }
 
         private void storageFailed(Throwable failure) {
             over = true;
-            writer.discard();
+            writer.end();
             LOG.error(Subsystem.INTAKE, "cannot store an upload in {}: {}", uploadsDir, failure.toString());
             result.completeExceptionally(new RequestRejected(503, "storage_unavailable",
                     null, "the service cannot store uploads right now; try again later"));
@@ -560,6 +677,11 @@ public final class UploadReceiver {
             private volatile FileChannel channel;
             private IOException failure;
             private volatile boolean discarded;
+            /** A raw body's file (writer thread), and whether its keep is queued (event loop). */
+            private AppendTarget appending;
+            private long appendFrom;
+            private long unflushed;
+            private boolean kept;
 
             long queued() {
                 return queued.get();
@@ -567,6 +689,27 @@ public final class UploadReceiver {
 
             void open(Path file) {
                 submit(new Open(file));
+            }
+
+            void openAppend(AppendTarget target) {
+                submit(new OpenAppend(target));
+            }
+
+            /** A raw body's end, whatever it is: what is queued is written, fsync'd and reported, the file closed. */
+            void keep() {
+                if (!kept) {
+                    kept = true;
+                    submit(Keep.INSTANCE);
+                }
+            }
+
+            /** The request is over: a form's files go, a raw body's bytes stay. */
+            void end() {
+                if (target != null) {
+                    keep();
+                } else {
+                    discard();
+                }
             }
 
             /** Queues a chunk; the writer is woken once a write's worth has queued up (or by the next open, close or end). */
@@ -596,16 +739,36 @@ public final class UploadReceiver {
                 }
             }
 
+            /**
+             * The flush timer's tick. A form's files are flushed as they stand. A raw body's target hears what is on
+             * disk, so everything received by now is written first (the chunks still queued below a write's worth,
+             * the write buffer's tail), then flushed: a body that pauses or stops is reported whole, not short of
+             * what sat in memory.
+             */
+            void checkpoint() {
+                if (target != null) {
+                    submit(Checkpoint.INSTANCE);
+                } else {
+                    flushInBackground();
+                }
+            }
+
             /** Flushes the file being written, beside the writer, so the final fsync has only the tail left. */
             void flushInBackground() {
                 FileChannel current = channel;
                 if (current == null || !flushing.compareAndSet(false, true)) {
                     return;
                 }
+                AppendTarget reportTo = target;
                 try {
                     disk.execute(() -> {
                         try {
+                            // What was written before the fsync is on disk after it: a raw body's target hears of it.
+                            long position = current.position();
                             current.force(false);
+                            if (reportTo != null) {
+                                reportTo.synced(position);
+                            }
                         } catch (IOException | RuntimeException closedMeanwhile) {
                             // closed, moved or deleted meanwhile: nothing left to flush here
                         } finally {
@@ -657,6 +820,10 @@ public final class UploadReceiver {
                         } catch (IOException e) {
                             failure = e;
                         }
+                        if (appending != null && (unflushed += n) >= FLUSH_EVERY_BYTES) {
+                            unflushed = 0;
+                            flushInBackground();
+                        }
                     }
                     budget.give(n);
                     if (queued.addAndGet(-n) < RESUME_BELOW) {
@@ -680,6 +847,58 @@ public final class UploadReceiver {
                         }
                     }
                     closeChannel();
+                } else if (op instanceof OpenAppend open) {
+                    appending = open.target;
+                    appendFrom = open.target.offset();
+                    if (failure == null && !discarded) {
+                        try {
+                            FileChannel ch = edu.niu.igait.job.DurableFiles.open(open.target.file(), StandardOpenOption.WRITE);
+                            try {
+                                if (ch.size() < appendFrom) {
+                                    throw new IOException(open.target.file() + " holds " + ch.size() + " bytes, fewer than its offset " + appendFrom);
+                                }
+                                // Bytes past the offset were never reported: the client sends them again.
+                                ch.truncate(appendFrom);
+                                ch.position(appendFrom);
+                            } catch (IOException e) {
+                                ch.close();
+                                throw e;
+                            }
+                            channel = ch;
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                    }
+                } else if (op == Checkpoint.INSTANCE) {
+                    if (channel != null && failure == null) {
+                        try {
+                            drain();
+                        } catch (IOException e) {
+                            failure = e;
+                        }
+                        unflushed = 0;
+                        flushInBackground();
+                    }
+                } else if (op == Keep.INSTANCE) {
+                    long position = appendFrom;
+                    FileChannel current = channel;
+                    if (current != null) {
+                        try {
+                            drain();
+                            position = current.position();
+                            current.force(true);
+                            appending.synced(position);
+                        } catch (IOException e) {
+                            if (failure == null) {
+                                failure = e;
+                            }
+                        }
+                    }
+                    closeChannel();
+                    releaseBuffer();
+                    if (appending != null) {
+                        appending.closed(position, failure);
+                    }
                 } else if (op instanceof Done done) {
                     IOException result = failure;
                     releaseBuffer();
@@ -771,6 +990,13 @@ public final class UploadReceiver {
 
     private record Done(Handler<IOException> then) {
     }
+
+    private record OpenAppend(AppendTarget target) {
+    }
+
+    private enum Keep { INSTANCE }
+
+    private enum Checkpoint { INSTANCE }
 
     private enum Close { INSTANCE }
 

@@ -2,6 +2,7 @@ package edu.niu.igait.metrics;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 import edu.niu.igait.failure.MalformedJob;
@@ -10,6 +11,7 @@ import edu.niu.igait.http.ApiLoad;
 import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.ErrorBody;
 import edu.niu.igait.job.Job;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +44,9 @@ public class ServiceMetrics {
     public static final String UPLOADS_IN_PROGRESS = "igait.uploads.in.progress";
     public static final String COMPLETIONS_IN_PROGRESS = "igait.completions.in.progress";
     public static final String UPLOAD_MEMORY = "igait.upload.memory";
+    public static final String RESUMABLE_IN_PROGRESS = "igait.resumable.uploads.in.progress";
+    public static final String RESUMABLE_BYTES = "igait.resumable.bytes";
+    public static final String RESUMABLE_RESUMPTIONS = "igait.resumable.resumptions";
 
     /** The exchange property where the error answer (http.ErrorBody) leaves the code it answered with. */
     public static final String ANSWERED_CODE = ErrorBody.ANSWERED_CODE;
@@ -59,6 +64,7 @@ public class ServiceMetrics {
     private final MeterRegistry registry;
     private final Counter uploadBytes;
     private final Timer uploadTime;
+    private final java.util.List<Object> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ServiceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -97,6 +103,22 @@ public class ServiceMetrics {
                 .description("Completion calls being read now (igait.limits.concurrent-completions)").register(registry);
         io.micrometer.core.instrument.Gauge.builder(UPLOAD_MEMORY, load, ApiLoad::uploadMemoryBytes).baseUnit("bytes")
                 .description("Upload bytes received and not yet written (igait.limits.upload-memory)").register(registry);
+    }
+
+    /**
+     * The resumable uploads (tus, /api/v1/files): those made and not finished, the bytes appended to them
+     * and on disk, and the PATCHes that went on where an earlier one was cut off. Read at each scrape.
+     */
+    public void watchResumable(LongSupplier unfinished, LongSupplier bytes, LongSupplier resumptions) {
+        // Micrometer holds the objects it reads weakly: these live as long as the metrics do.
+        watched.addAll(java.util.List.of(unfinished, bytes, resumptions));
+        io.micrometer.core.instrument.Gauge.builder(RESUMABLE_IN_PROGRESS, unfinished, LongSupplier::getAsLong)
+                .description("Resumable uploads made and not finished (nor expired)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(RESUMABLE_BYTES, bytes, LongSupplier::getAsLong).baseUnit("bytes")
+                .description("Bytes appended to resumable uploads and on disk").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder(RESUMABLE_RESUMPTIONS, resumptions, LongSupplier::getAsLong)
+                .description("PATCHes of resumable uploads that went on where an earlier one was cut off (network, client, restart)")
+                .register(registry);
     }
 
 

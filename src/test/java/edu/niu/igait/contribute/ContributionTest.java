@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import edu.niu.igait.resumable.TusCalls;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.KeyServer;
 import edu.niu.igait.support.Multipart;
@@ -37,8 +38,9 @@ import static org.awaitility.Awaitility.await;
  * ';' and '+', consent.json, the thank-you mail, the record in the Realtime Database, the status), then
  * withdrawn after it was stored; a required consent missing and another uid's form refused with nothing
  * kept; contributions and uploads counted together against igait.limits.per-user; S3 down and back, with
- * a withdrawal asked for before the contribution could be stored. One service for the class, each test
- * under uids of its own.
+ * a withdrawal asked for before the contribution could be stored; the videos named by reference to two
+ * finished resumable uploads (tus), which then serve no second form. One service for the class, each
+ * test under uids of its own.
  */
 class ContributionTest extends WithPeers {
 
@@ -256,6 +258,50 @@ class ContributionTest extends WithPeers {
         assertThat(peers.mailsTo("gone@example.org")).extracting(MimeMessage::getSubject).containsExactly(WITHDRAWN);
         assertThat(Http.json(peers.firebase.get("contributions/" + uid + "/" + withdrawn)).get("status").get("code").asText())
                 .isEqualTo("Withdrawn");
+    }
+
+    @Test
+    void aContributionMayNameTwoFinishedResumableUploadsWhichGoToS3AsSentAndServeOnce() throws Exception {
+        String uid = "contributor-tus";
+        String token = keys.token(uid);
+        TusCalls tus = new TusCalls(service::uri);
+        byte[] front = Videos.bytes("mp4", 300_000);
+        byte[] side = Videos.bytes("mov", 200_000);
+        String frontUpload = tus.upload(token, front, "front.mp4", 128 * 1024);
+        String sideUpload = tus.upload(token, side, "side.mov", 128 * 1024);
+        String foreign = tus.upload(keys.token("someone-else"), side, "side.mov", 200_000);
+
+        // Another account's upload is named as unknown, and the form keeps nothing (the uploads stay usable).
+        HttpResponse<String> refused = contribute(token, byReference(service.uri(frontUpload).toString(), foreign));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(Http.json(refused.body()).path("error").asText()).isEqualTo("unknown_upload");
+        assertThat(Http.json(refused.body()).path("field").asText()).isEqualTo("fileuploadside");
+
+        // The absolute URL a tus client holds, or the id alone.
+        HttpResponse<String> accepted = contribute(token, byReference(service.uri(frontUpload).toString(),
+                sideUpload.substring(sideUpload.lastIndexOf('/') + 1)));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = Http.json(accepted.body()).get("contributionId").asText();
+        assertThat(tus.head(token, frontUpload).statusCode()).as("moved into the contribution before the 202").isEqualTo(404);
+
+        await().atMost(Peers.timeout()).until(() -> "Complete".equals(status(id, token).path("status").path("code").asText()));
+        List<S3Object> objects = objects("research/" + uid + ";");
+        String folder = objects.get(0).key().substring(0, objects.get(0).key().lastIndexOf('/') + 1);
+        assertThat(objects).extracting(S3Object::key).containsExactlyInAnyOrder(folder + "front.mp4", folder + "side.mov",
+                folder + "consent.json");
+        assertThat(object(folder + "front.mp4")).isEqualTo(front);
+        assertThat(object(folder + "side.mov")).isEqualTo(side);
+
+        HttpResponse<String> again = contribute(token, byReference(frontUpload, sideUpload));
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(Http.json(again.body()).path("error").asText()).isEqualTo("unknown_upload");
+        assertThat(Http.json(again.body()).path("field").asText()).isEqualTo("fileuploadfront");
+    }
+
+    /** The contribution form with its videos named by reference: text fields holding the uploads' URLs (or ids). */
+    static Multipart byReference(String front, String side) {
+        return new Multipart().field("name", "Sam Lee").field("email", "sam@example.org").field("consent_study", "true")
+                .field("fileuploadfront", front).field("fileuploadside", side);
     }
 
     // ---- helpers ----

@@ -155,21 +155,21 @@ class HostileRequestsTest {
                 429, "too_many_requests", a -> assertThat(a.header("Retry-After")).matches("[0-9]+")));
         rows.add(row("X-Forwarded-For from a peer that is no trusted proxy", Kind.PER_ADDRESS, s -> RawClient.send(s.port(),
                 uploadRequest(null, "third", 0, "X-Forwarded-For: 203.0.113.9\r\n")), 429, "too_many_requests", null));
-        rows.add(row("an upload while another is in progress (limit 1)", Kind.ONE_AT_A_TIME, s -> {
-            try (Socket held = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
-                // headers only: admitted and reading, no file yet
-                held.getOutputStream().write(("POST " + UPLOAD + " HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                        + "Content-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                held.getOutputStream().flush();
-                awaitInProgress(s, 1);
-                return RawClient.send(s.port(), uploadRequest(null, UID, 0));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, 503, "busy", a -> assertThat(a.header("Retry-After")).matches("[0-9]+")));
+        rows.add(row("an upload while another is in progress (limit 1)", Kind.ONE_AT_A_TIME,
+                s -> whileTheOnlySlotIsTaken(s, uploadRequest(null, UID, 0)), 503, "busy",
+                a -> assertThat(a.header("Retry-After")).matches("[0-9]+")));
+        // The same limits at a resumable upload's creation (tus), before anything is made under data/files.
+        rows.add(row("a resumable upload created while the only slot is taken", Kind.ONE_AT_A_TIME,
+                s -> whileTheOnlySlotIsTaken(s, tusCreation(1000)), 503, "busy", null));
+        rows.add(row("a resumable upload created from an address past its window", Kind.PER_ADDRESS,
+                s -> RawClient.send(s.port(), tusCreation(1000)), 429, "too_many_requests",
+                a -> assertThat(a.header("Retry-After")).matches("[0-9]+")));
         rows.add(row("an upload declaring more than the disk can spare", Kind.DISK, s -> RawClient.send(s.port(),
                 uploadHead(null, 600_000_000L, "").getBytes(StandardCharsets.ISO_8859_1), 1L << 20), 507, "insufficient_storage",
                 a -> assertThat(a.header("Retry-After")).matches("[0-9]+")));
+        rows.add(row("a resumable upload whose Upload-Length is more than the disk can spare", Kind.DISK,
+                s -> RawClient.send(s.port(), tusCreation(400_000_000L)), 507, "insufficient_storage",
+                a -> assertThat(a.header("Tus-Resumable")).isEqualTo("1.0.0")));
         rows.add(row("a chunked upload that would fill the disk, cut off", Kind.DISK, s -> RawClient.send(s.port(),
                 chunkedVideoHead(), 512L << 20, chunk(Videos.bytes("mp4", 1 << 20))), 507, "insufficient_storage", null));
         rows.add(row("an upload declaring 2 GB, over two videos", Kind.OPEN, s -> RawClient.send(s.port(),
@@ -340,6 +340,26 @@ class HostileRequestsTest {
         }
         body.writeBytes("--b--\r\n".getBytes(StandardCharsets.US_ASCII));
         return body.toByteArray();
+    }
+
+    /** A tus creation (no body) of an upload of {@code length} bytes, sign-in off. */
+    static byte[] tusCreation(long length) {
+        return ("POST /api/v1/files HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: " + length
+                + "\r\nUpload-Metadata: filename Zi5tcDQ=\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends {@code request} while another upload holds the only slot (its headers sent, its body not). */
+    static Answer whileTheOnlySlotIsTaken(TestService s, byte[] request) {
+        try (Socket held = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+            // headers only: admitted and reading, no file yet
+            held.getOutputStream().write(("POST " + UPLOAD + " HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    + "Content-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            held.getOutputStream().flush();
+            awaitInProgress(s, 1);
+            return RawClient.send(s.port(), request);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The head of a chunked upload and the first chunk: the front video's part headers; its bytes follow as chunks. */

@@ -98,6 +98,10 @@ class MetricsTest extends WithPeers {
             expected.put("igait_uploads_in_progress", 0.0);
             expected.put("igait_completions_in_progress", 0.0);
             expected.put("igait_upload_memory_bytes", 0.0);
+            // No resumable upload in this run.
+            expected.put("igait_resumable_uploads_in_progress", 0.0);
+            expected.put("igait_resumable_bytes_total", 0.0);
+            expected.put("igait_resumable_resumptions_total", 0.0);
             expected.put("igait_http_workers_busy", 0.0);
             expected.put("igait_http_workers", 56.0);
             for (String reason : new String[] {"max_connections", "connections_per_address", "header_timeout"}) {

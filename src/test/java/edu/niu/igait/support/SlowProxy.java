@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 in front of a peer that passes what the client sends at most
  * {@code bytesPerSecond} per connection (answers at full speed): a slow link to S3, so that uploads
- * stay in flight long enough to be seen and cut. It counts the bytes each connection has sent.
+ * stay in flight long enough to be seen and cut. It counts the bytes each connection has sent, and can
+ * cut one connection in the middle of what it sends ({@link #cutOnceAfter}), as a network that drops does.
  */
 public final class SlowProxy implements AutoCloseable {
 
@@ -26,6 +27,8 @@ public final class SlowProxy implements AutoCloseable {
     private final List<AtomicLong> sent = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean open = true;
+    private volatile long cutAfter = -1;
+    private final java.util.concurrent.atomic.AtomicInteger cuts = new java.util.concurrent.atomic.AtomicInteger();
 
     public SlowProxy(URI target, long bytesPerSecond) {
         this.target = new InetSocketAddress(target.getHost(), target.getPort());
@@ -49,6 +52,21 @@ public final class SlowProxy implements AutoCloseable {
         return sent.stream().filter(n -> n.get() > bytes).count();
     }
 
+    /** The first connection (from now on) that has sent more than {@code bytes} is cut, both ways, at once. */
+    public void cutOnceAfter(long bytes) {
+        cutAfter = bytes;
+    }
+
+    /** Connections cut so far. */
+    public int cuts() {
+        return cuts.get();
+    }
+
+    /** Bytes the clients have sent through, over every connection. */
+    public long bytesSent() {
+        return sent.stream().mapToLong(AtomicLong::get).sum();
+    }
+
     private void accept() {
         while (open) {
             try {
@@ -59,8 +77,8 @@ public final class SlowProxy implements AutoCloseable {
                 sockets.add(upstream);
                 AtomicLong count = new AtomicLong();
                 sent.add(count);
-                pump(client, upstream, bytesPerSecond, count, "slow-proxy-up");
-                pump(upstream, client, 0, new AtomicLong(), "slow-proxy-down");
+                pump(client, upstream, bytesPerSecond, count, "slow-proxy-up", this::cut);
+                pump(upstream, client, 0, new AtomicLong(), "slow-proxy-down", null);
             } catch (IOException e) {
                 if (!open) {
                     return;
@@ -69,7 +87,18 @@ public final class SlowProxy implements AutoCloseable {
         }
     }
 
-    private static void pump(Socket from, Socket to, long rate, AtomicLong count, String name) {
+    /** Whether this connection, having sent {@code total}, is the one to cut. */
+    private synchronized boolean cut(long total) {
+        long at = cutAfter;
+        if (at >= 0 && total > at) {
+            cutAfter = -1;
+            cuts.incrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
+    private static void pump(Socket from, Socket to, long rate, AtomicLong count, String name, java.util.function.LongPredicate cut) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[rate > 0 ? (int) Math.max(1024, Math.min(16384, rate / 20)) : 65536];
             long start = System.nanoTime();
@@ -78,6 +107,11 @@ public final class SlowProxy implements AutoCloseable {
                     out.write(buffer, 0, n);
                     out.flush();
                     long total = count.addAndGet(n);
+                    if (cut != null && cut.test(total)) {
+                        from.close();
+                        to.close();
+                        return;
+                    }
                     if (rate > 0) {
                         long due = start + total * 1_000_000_000L / rate;
                         long wait = due - System.nanoTime();
