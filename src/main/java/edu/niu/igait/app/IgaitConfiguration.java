@@ -32,7 +32,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             CompletionTickets tickets = new CompletionTickets(jobs);
             // One alerts service for every kind (failed jobs, refused calls, overdue results): grouped per window.
             OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay"),
-                    settings.duration("igait.alerts.window"));
+                    settings.duration("igait.alerts.window"), edu.niu.igait.logging.Replica.of(settings.get(edu.niu.igait.logging.Replica.PROPERTY)));
             try {
                 context.addService(alerts, true, true);
             } catch (Exception e) {
