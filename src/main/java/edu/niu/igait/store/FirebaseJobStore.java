@@ -199,6 +199,42 @@ public class FirebaseJobStore implements JobStore {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change) {
+        synchronized (userLock(uid)) {
+            DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
+            CompletableFuture<Optional<Map<String, Object>>> result = new CompletableFuture<>();
+            ref.runTransaction(new Transaction.Handler() {
+                @Override
+                public Transaction.Result doTransaction(MutableData current) {
+                    // The first run may see the SDK's cache (nothing yet): the server then refuses the
+                    // unchanged value if it holds the job, and the transaction runs again with it.
+                    if (!(current.getValue() instanceof Map<?, ?> stored)) {
+                        return Transaction.success(current);
+                    }
+                    Map<String, Object> fields = change.apply(new LinkedHashMap<>((Map<String, Object>) stored));
+                    if (fields == null || fields.isEmpty()) {
+                        return Transaction.abort();
+                    }
+                    fields.forEach((name, value) -> current.child(name).setValue(value));
+                    return Transaction.success(current);
+                }
+
+                @Override
+                public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                    if (error != null) {
+                        result.completeExceptionally(failure(error));
+                    } else {
+                        Object value = snapshot == null ? null : snapshot.getValue();
+                        result.complete(value instanceof Map<?, ?> m ? Optional.of((Map<String, Object>) m) : Optional.empty());
+                    }
+                }
+            });
+            return await(result, "update job " + jobId + " in a transaction");
+        }
+    }
+
+    @Override
     public Optional<Map<String, Object>> job(String uid, int jobId) {
         return read(database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)));
     }

@@ -45,6 +45,17 @@ public interface JobStore extends AutoCloseable {
     /** Sets fields of the stored job other than its status (e.g. the PBS id), leaving the rest. */
     void setFields(String uid, int jobId, Map<String, Object> fields);
 
+    /**
+     * Changes the stored job in one transaction: {@code change} gets the job as stored and returns the
+     * fields to set (or null, or none, to leave it as it is), and the store sets them only if the job did
+     * not change meanwhile, else asks {@code change} again with the job as it is now. So what
+     * {@code change} decides holds across every process that changes the job this way (the replicas of
+     * the service): {@code change} may run more than once and must do nothing but decide.
+     *
+     * @return the job as it stands after the transaction; empty when there is no such job
+     */
+    Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change);
+
     /** The stored job as the app sees it, if it exists. */
     Optional<Map<String, Object>> job(String uid, int jobId);
 
@@ -76,6 +87,9 @@ public interface JobStore extends AutoCloseable {
         timestamp.put("nanos_since_epoch", job.submittedAt.getNano());
         doc.put("timestamp", timestamp);
         doc.put("submission_id", job.submissionId);
+        if (job.replica != null) {
+            doc.put("replica", job.replica);
+        }
         return doc;
     }
 

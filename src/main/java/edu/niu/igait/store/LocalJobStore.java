@@ -136,6 +136,22 @@ public class LocalJobStore implements JobStore {
     }
 
     @Override
+    public Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change) {
+        synchronized (lock(uid)) {
+            Optional<Map<String, Object>> job = job(uid, jobId);
+            if (job.isEmpty()) {
+                return job;
+            }
+            Map<String, Object> fields = change.apply(new LinkedHashMap<>(job.get()));
+            if (fields == null || fields.isEmpty()) {
+                return job;
+            }
+            setFields(uid, jobId, fields);
+            return job(uid, jobId);
+        }
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public Optional<Map<String, Object>> job(String uid, int jobId) {
         return read(uid).map(u -> (List<Object>) u.get("jobs"))
