@@ -151,6 +151,9 @@ public class JobRepository {
     /** Writes a new ticket into a stage's folder atomically: under a dot name first, which file consumers ignore. */
     public void writeTicket(String stage, String name, Ticket ticket) {
         requireFolderName(name);
+        if (ticket.arrivedAt == null) {
+            ticket.arrivedAt = Instant.now();
+        }
         try {
             DurableFiles.write(stageDir(stage).resolve(name), json.writeValueAsBytes(ticket));
         } catch (IOException e) {
@@ -173,6 +176,20 @@ public class JobRepository {
     public void saveTicket(Ticket ticket) {
         try {
             DurableFiles.write(ticket.file, json.writeValueAsBytes(ticket));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update the ticket " + ticket.name(), e);
+        }
+    }
+
+    /**
+     * Rewrites an opened ticket in place as {@link #saveTicket} does, keeping the file's modification
+     * time: the stages take their tickets in that order (their intake's), which a hand-on must not change.
+     */
+    public void saveTicketKeepingItsTime(Ticket ticket) {
+        try {
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(ticket.file);
+            saveTicket(ticket);
+            Files.setLastModifiedTime(ticket.file, modified);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update the ticket " + ticket.name(), e);
         }

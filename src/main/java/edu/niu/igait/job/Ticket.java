@@ -44,6 +44,14 @@ public class Ticket {
     /** A history request's ticket (POST /api/v1/historical_submissions): whose, and what to send. */
     public HistoryRequest history;
 
+    /**
+     * When the ticket came into the folder it is in: written by whoever put it there (the intake, the
+     * completion and history endpoints, a stage handing it on), so that how long it has waited in its
+     * stage ({@code igait_stage_oldest_ticket_seconds}) survives restarts, retries and scrapes. Null on a
+     * ticket moved by hand (back from {@code data/failed/}): the file's ctime tells then.
+     */
+    public Instant arrivedAt;
+
     /** While the stage it is in retries: since when, how often, and the last error. */
     public Retry retry;
 
