@@ -101,7 +101,7 @@ public final class Haproxy implements AutoCloseable {
                     balance roundrobin
                     option httpchk GET /observe/health/ready
                     http-check expect status 200
-                    default-server inter 300ms fall 1 rise 1
+                    default-server inter 300ms fall 3 rise 1
                 """);
         for (Replica r : replicas) {
             c.append("    server ").append(r.name()).append(" 127.0.0.1:").append(r.port()).append(" check port ").append(r.managementPort()).append('\n');
@@ -110,7 +110,7 @@ public final class Haproxy implements AutoCloseable {
             c.append("backend replica-").append(r.name()).append('\n')
                     .append("    option httpchk GET /observe/health/ready\n")
                     .append("    server ").append(r.name()).append(" 127.0.0.1:").append(r.port()).append(" check port ")
-                    .append(r.managementPort()).append(" inter 300ms fall 1 rise 1\n");
+                    .append(r.managementPort()).append(" inter 300ms fall 3 rise 1\n");
         }
         return c.toString();
     }
