@@ -41,6 +41,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             httpClientDeadlines(context, settings);
             ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets, alerts);
+            ops.shutdown.guard(context.getRegistry().lookupByNameAndType(HttpBeans.CONNECTION_GUARD, edu.niu.igait.http.ConnectionGuard.class));
             if (settings.bool("igait.pipeline.enabled")) {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }

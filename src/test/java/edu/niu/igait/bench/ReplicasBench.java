@@ -226,6 +226,8 @@ public final class ReplicasBench {
                 p.put("camel.server.port", Integer.toString(Ports.freePort()));
                 p.put("camel.management.port", Integer.toString(Ports.freePort()));
                 p.put("igait.metis.command-timeout", "60s");
+                // As in production: the balancer is a trusted proxy, its connections are not one address's.
+                p.put("igait.http.trusted-proxies", "127.0.0.1/32");
                 names.add(name);
                 props.add(p);
                 replicas.add(null);

@@ -76,6 +76,8 @@ class ReplicasTest extends WithPeers {
         props.put("igait.auth.project-id", KeyServer.PROJECT);
         props.put("igait.auth.keys-url", keys.url());
         props.put("igait.limits.per-user", PER_USER + "/1h");
+        // The balancer is a trusted proxy: its connections count in the total only, not against one address's cap.
+        props.put("igait.http.trusted-proxies", "127.0.0.1/32");
         Map<String, String> env = new LinkedHashMap<>(peers.environment());
         env.put("IGAIT_ACCESS_KEY", KEY);
         return ServiceProcess.start(props, env).awaitHealthy();
