@@ -79,7 +79,7 @@ final class HttpBeans {
         String replica = Replica.of(settings.get(Replica.PROPERTY));
         if (!Replica.DEFAULT.equals(replica) && settings.bool("igait.pipeline.enabled")) {
             // One of several replicas: a user's uploads on the others count too (the one-machine service reads nothing more).
-            limits.countElsewhere(new StoredUploads(context, replica, storeTimeout));
+            limits.countElsewhere(StoredCounts.uploads(context, replica, storeTimeout));
         }
         ConnectionGuard guard = new ConnectionGuard(atLeast(settings, "igait.http.max-connections", 1),
                 atLeast(settings, "igait.limits.connections-per-address", 1),

@@ -61,10 +61,13 @@ public final class UploadLimits {
         this.dir = dir;
     }
 
-    /** The uploads of a uid that other replicas took, as how long ago each was (within {@code window}). */
+    /**
+     * What of a uid the other replicas took (its uploads; for another limit, its requests of that kind),
+     * as how long ago each was (within {@code window}).
+     */
     @FunctionalInterface
     public interface Elsewhere {
-        java.util.List<java.time.Duration> uploads(String uid, java.time.Duration window);
+        java.util.List<java.time.Duration> taken(String uid, java.time.Duration window);
     }
 
     /** Where the other replicas' uploads of a uid are counted from (none by default: one replica). */
@@ -95,7 +98,7 @@ public final class UploadLimits {
      */
     public Admission admit(String uid, String address, long declaredBytes) {
         // Read before the lock: the job store may take a moment, and other admissions must not wait for it.
-        java.util.List<java.time.Duration> others = uid == null ? java.util.List.of() : elsewhere.uploads(uid, perUser.window());
+        java.util.List<java.time.Duration> others = uid == null ? java.util.List.of() : elsewhere.taken(uid, perUser.window());
         return admit(uid, address, declaredBytes, others);
     }
 

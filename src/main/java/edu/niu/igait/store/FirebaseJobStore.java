@@ -235,6 +235,26 @@ public class FirebaseJobStore implements JobStore {
     }
 
     @Override
+    public void noteRequest(String kind, String uid, String key, Map<String, Object> entry) {
+        if (!JobStore.isRequestPath(kind, uid, key)) {
+            throw new IllegalArgumentException("not a request's place: " + kind);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        database.getReference(REQUESTS).child(kind).child(uid).child(key).setValue(entry, completing(done));
+        await(done, "note a request of uid " + uid);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> requests(String kind, String uid) {
+        if (!JobStore.isRequestPath(kind, uid, null)) {
+            return Map.of();
+        }
+        Object value = value(database.getReference(REQUESTS).child(kind).child(uid));
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @Override
     public Optional<Map<String, Object>> job(String uid, int jobId) {
         return read(database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)));
     }

@@ -16,6 +16,13 @@ public interface JobStore extends AutoCloseable {
     /** The index a submission id is found by: {@code submissions/<sid>} = {@code {"uid", "job_id"}}. */
     String SUBMISSIONS = "submissions";
 
+    /**
+     * Where the requests of a user that a per-user limit counts are noted, whichever replica took them:
+     * {@code requests/<kind>/<uid>/<key>} = {@code {"at", "replica"}} (kind {@code history}: the history
+     * by mail). Apart from {@code users/<uid>}, whose transactions they would otherwise disturb.
+     */
+    String REQUESTS = "requests";
+
     /** Where a submission's job is in the store: {@code users/<uid>/jobs/<jobId>}. */
     record SubmissionRef(String uid, int jobId) {
     }
@@ -55,6 +62,18 @@ public interface JobStore extends AutoCloseable {
      * @return the job as it stands after the transaction; empty when there is no such job
      */
     Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change);
+
+    /** Notes a user's request of a kind ({@link #REQUESTS}); {@code key} is the request's own (letters, digits, '-', '_'). */
+    void noteRequest(String kind, String uid, String key, Map<String, Object> entry);
+
+    /** A user's requests of a kind as noted: key to {@code {"at", "replica"}}; empty when there are none. */
+    Map<String, Object> requests(String kind, String uid);
+
+    /** Whether kind, uid and key name a place under {@link #REQUESTS}. */
+    static boolean isRequestPath(String kind, String uid, String key) {
+        return kind != null && kind.matches("[a-z][a-z-]{0,31}") && edu.niu.igait.job.Uid.isValid(uid)
+                && (key == null || key.matches("[A-Za-z0-9_-]{1,64}"));
+    }
 
     /** The stored job as the app sees it, if it exists. */
     Optional<Map<String, Object>> job(String uid, int jobId);

@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * Realtime Database, one S3, one Metis, one mail server), behind Debian's HAProxy configured as the
  * README says: whichever replica a call reaches, each job is done once (one qsub, one welcome, one
  * result mail), any replica answers for any job, the same result posted to both sets the status once
- * and sends one mail, and the per-user limit holds across them.
+ * and sends one mail, and the per-user limits (uploads, history requests) hold across them.
  */
 class ReplicasTest extends WithPeers {
 
@@ -76,6 +76,7 @@ class ReplicasTest extends WithPeers {
         props.put("igait.auth.project-id", KeyServer.PROJECT);
         props.put("igait.auth.keys-url", keys.url());
         props.put("igait.limits.per-user", PER_USER + "/1h");
+        props.put("igait.limits.history-per-user", "2/1h");
         // The balancer is a trusted proxy: its connections count in the total only, not against one address's cap.
         props.put("igait.http.trusted-proxies", "127.0.0.1/32");
         Map<String, String> env = new LinkedHashMap<>(peers.environment());
@@ -218,6 +219,22 @@ class ReplicasTest extends WithPeers {
         assertThat(post(b.uri("/api/v1/upload"), "unlimited-parent").statusCode()).isEqualTo(202);
     }
 
+    @Test
+    void theHistoryLimitCountsTheRequestsTheOtherReplicaTook() throws Exception {
+        String uid = "historian-parent";
+        for (ServiceProcess replica : List.of(b, a)) {
+            HttpResponse<String> accepted = history(replica, uid);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        }
+        // igait.limits.history-per-user=2/1h: one on each, so the third is refused by either, before its body.
+        for (ServiceProcess replica : List.of(a, b)) {
+            HttpResponse<String> refused = history(replica, uid);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(refused.body()).contains("igait.limits.history-per-user");
+        }
+        assertThat(peers.firebase.get("requests/history/" + uid)).contains("\"replica\":\"igait-a\"").contains("\"replica\":\"igait-b\"");
+    }
+
     // ---- helpers ----
 
     private static String upload(URI uri, String uid) {
@@ -232,6 +249,12 @@ class ReplicasTest extends WithPeers {
                 .file("fileuploadfront", "front.mp4", video).file("fileuploadside", "side.mp4", video);
         return Http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + keys.token(uid))
                 .header("Content-Type", form.contentType()).POST(form.build()).build());
+    }
+
+    private static HttpResponse<String> history(ServiceProcess replica, String uid) {
+        Multipart form = new Multipart().field("user_id", uid).field("entries", "10");
+        return Http.send(HttpRequest.newBuilder(replica.uri("/api/v1/historical_submissions"))
+                .header("Authorization", "Bearer " + keys.token(uid)).header("Content-Type", form.contentType()).POST(form.build()).build());
     }
 
     private static HttpResponse<String> get(URI uri, String uid) {

@@ -16,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The per-user window of one replica with the uploads the others took, as the job store shows them: a
  * uid's jobs within the window that another replica (or a service too old to say) recorded count,
- * this replica's own do not (its window has them), and one more fits once enough have left the window.
+ * this replica's own do not (its window has them), and one more fits once enough have left the window;
+ * the same for the requests of a kind (the history by mail) the others noted there.
  */
-class StoredUploadsTest {
+class StoredCountsTest {
 
     static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
     static final Duration HOUR = Duration.ofHours(1);
@@ -26,10 +27,21 @@ class StoredUploadsTest {
     @Test
     void theOtherReplicasJobsWithinTheWindowCountAndThisOnesDoNot() {
         Map<String, Object> user = user(job("igait-b", 10), job("igait-a", 5), job(null, 20), job("igait-b", 70));
-        assertThat(StoredUploads.others(user, "igait-a", NOW, HOUR))
+        assertThat(StoredCounts.others(user, "igait-a", NOW, HOUR))
                 .containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(20));
-        assertThat(StoredUploads.others(null, "igait-a", NOW, HOUR)).isEmpty();
-        assertThat(StoredUploads.others(Map.of("uid", "x"), "igait-a", NOW, HOUR)).isEmpty();
+        assertThat(StoredCounts.others(null, "igait-a", NOW, HOUR)).isEmpty();
+        assertThat(StoredCounts.others(Map.of("uid", "x"), "igait-a", NOW, HOUR)).isEmpty();
+    }
+
+    @Test
+    void theOtherReplicasNotedRequestsWithinTheWindowCountAndThisOnesDoNot() {
+        Map<String, Object> requests = new LinkedHashMap<>();
+        requests.put("igait-b-1", Map.of("at", NOW.minus(Duration.ofMinutes(15)).toString(), "replica", "igait-b"));
+        requests.put("igait-a-2", Map.of("at", NOW.minus(Duration.ofMinutes(5)).toString(), "replica", "igait-a"));
+        requests.put("igait-b-3", Map.of("at", NOW.minus(Duration.ofMinutes(75)).toString(), "replica", "igait-b"));
+        requests.put("junk", Map.of("at", "yesterday", "replica", "igait-b"));
+        assertThat(StoredCounts.othersRequests(requests, "igait-a", NOW, HOUR)).containsExactly(Duration.ofMinutes(15));
+        assertThat(StoredCounts.othersRequests(Map.of(), "igait-a", NOW, HOUR)).isEmpty();
     }
 
     @Test
