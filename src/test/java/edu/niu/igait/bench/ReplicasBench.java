@@ -77,7 +77,7 @@ public final class ReplicasBench {
         try (Peers peers = Peers.start()) {
             ReplicasBench bench = new ReplicasBench(peers, dir, Videos.mp4(dir.resolve("v.mp4"), kb * 1024));
             bench.run(jobs, interval, burstKill);
-            String section = "## Replicas\n\n" + "`bench/replicas` (" + String.join(" ", argv) + "), commit " + BenchFiles.commit()
+            String section = "## Replicas\n\n" + "`bench/replicas`" + (argv.length == 0 ? "" : " (" + String.join(" ", argv) + ")") + ", commit " + BenchFiles.commit()
                     + ", load average before: " + BenchFiles.loadAverage() + ". Two (or one) service JVMs (`-Xmx256m`), each its own"
                     + " data folder, behind Debian's HAProxy 2.6 (round robin, readiness checks every 300 ms), on the local peers;"
                     + " on this 2-core machine, shared with other builds, two replicas share the same two cores, so the ratio shows"
