@@ -45,12 +45,15 @@ public class Ticket {
     public HistoryRequest history;
 
     /**
-     * When the ticket came into the folder it is in: written by whoever put it there (the intake, the
-     * completion and history endpoints, a stage handing it on), so that how long it has waited in its
-     * stage ({@code igait_stage_oldest_ticket_seconds}) survives restarts, retries and scrapes. Null on a
-     * ticket moved by hand (back from {@code data/failed/}): the file's ctime tells then.
+     * When the ticket came into the folder {@link #arrivedIn}, so that how long it has waited in its stage
+     * ({@code igait_stage_oldest_ticket_seconds}) survives restarts, retries and scrapes. Written by the
+     * endpoint that makes the ticket, and by the first rewrite of the ticket in a stage (a retry), from the
+     * file's ctime, which the move into the folder set and that rewrite changes: a ticket that a stage
+     * never rewrites has no need of it. A ticket whose {@code arrivedIn} is not its folder's name came in
+     * since (a hand-on, a move back by hand from {@code data/failed/}): its ctime tells.
      */
     public Instant arrivedAt;
+    public String arrivedIn;
 
     /** While the stage it is in retries: since when, how often, and the last error. */
     public Retry retry;

@@ -25,11 +25,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * for a dashboard and an alert. The stages are the folders under {@code data/stages}, whatever routes
  * made them; each is looked at when the metrics are read (at most once a second).
  *
- * <p>How long a ticket has waited: since its arrival in the stage, which whoever put it there wrote into
- * it ({@code arrivedAt}: the intake, a stage handing it on), so the figure holds across scrapes, retries
- * (which rewrite the ticket), restarts and replicas. A ticket without it (moved back by hand from
- * {@code data/failed/}) has waited since its ctime, when it was moved in. Each ticket is read once,
- * when first seen in its folder.
+ * <p>How long a ticket has waited: since its arrival in the stage, so the figure holds across scrapes,
+ * retries, restarts and replicas. That is the file's ctime (the move into the folder) until the stage
+ * first rewrites the ticket (a retry), which notes the arrival in it first ({@code arrivedAt} with
+ * {@code arrivedIn} naming the folder; an endpoint that makes a ticket writes them too). Each ticket is
+ * read once, when first seen in its folder.
  */
 public class StageGauges {
 
@@ -127,11 +127,12 @@ public class StageGauges {
         return !n.startsWith(".") && !n.endsWith(".camelLock") && Files.isRegularFile(p);
     }
 
-    /** The ticket's {@code arrivedAt}, else when the file last changed. */
+    /** The ticket's {@code arrivedAt} when it is about this folder, else when the file last changed. */
     private static Instant arrived(Path file, Instant now) {
         try {
-            JsonNode at = JSON.readTree(file.toFile()).path("arrivedAt");
-            if (at.isTextual()) {
+            JsonNode ticket = JSON.readTree(file.toFile());
+            JsonNode at = ticket.path("arrivedAt");
+            if (at.isTextual() && file.getParent().getFileName().toString().equals(ticket.path("arrivedIn").asText())) {
                 return min(Instant.parse(at.asText()), now);
             }
         } catch (IOException | RuntimeException e) {

@@ -113,11 +113,9 @@ public class DeadLetter {
     public void moveToFailed(Ticket ticket, String stage, String path) {
         try {
             if (ticket != null) {
-                if (ticket.retry != null || ticket.arrivedAt != null) {
-                    // Moved back by hand, it arrives afresh: its ctime then says since when it waits.
+                if (ticket.retry != null) {
                     ticket.retry = null;
-                    ticket.arrivedAt = null;
-                    jobs.saveTicket(ticket);
+                    jobs.writeTicketAsIs(ticket);
                 }
                 jobs.moveTicket(ticket, jobs.failedDir(stage));
             } else {

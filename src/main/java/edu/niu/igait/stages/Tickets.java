@@ -128,13 +128,6 @@ public class Tickets {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot make the folder " + next + " the ticket moves to", e);
         }
-        if (!next.startsWith("../")) {
-            // Its arrival in the next stage, as the gauge of that stage's oldest ticket counts it (the
-            // rename follows at once; a crash in between repeats this stage, which writes it again).
-            ticket.retry = null;
-            ticket.arrivedAt = java.time.Instant.now();
-            jobs.saveTicketKeepingItsTime(ticket);
-        }
         passed(ticket);
     }
 
