@@ -28,6 +28,7 @@ import edu.niu.igait.http.RateWindow;
 import edu.niu.igait.http.ServerTls;
 import edu.niu.igait.http.TunedVertx;
 import edu.niu.igait.http.UploadLimits;
+import edu.niu.igait.logging.Replica;
 import edu.niu.igait.intake.Intake;
 import edu.niu.igait.intake.MemoryBudget;
 import edu.niu.igait.intake.UploadReceiver;
@@ -99,6 +100,12 @@ final class HttpBeans {
                 settings.get("igait.http.trusted-proxies")));
         context.getRegistry().bind(CLIENT_ADDRESS, clients);
         UploadLimits limits = limits(settings, jobs);
+        java.time.Duration storeTimeout = positive(settings, "igait.limits.store-timeout");
+        String replica = Replica.of(settings.get(Replica.PROPERTY));
+        if (!Replica.DEFAULT.equals(replica) && settings.bool("igait.pipeline.enabled")) {
+            // One of several replicas: a user's uploads on the others count too (the one-machine service reads nothing more).
+            limits.countElsewhere(StoredCounts.uploads(context, replica, storeTimeout));
+        }
         ConnectionGuard guard = new ConnectionGuard(atLeast(settings, "igait.http.max-connections", 1),
                 atLeast(settings, "igait.limits.connections-per-address", 1),
                 positive(settings, "igait.http.header-timeout").toMillis(), clients);

@@ -32,7 +32,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             CompletionTickets tickets = new CompletionTickets(jobs);
             // One alerts service for every kind (failed jobs, refused calls, overdue results): grouped per window.
             OperatorAlerts alerts = new OperatorAlerts(context, settings.duration("igait.alerts.delay"),
-                    settings.duration("igait.alerts.window"));
+                    settings.duration("igait.alerts.window"), edu.niu.igait.logging.Replica.of(settings.get(edu.niu.igait.logging.Replica.PROPERTY)));
             try {
                 context.addService(alerts, true, true);
             } catch (Exception e) {
@@ -41,6 +41,7 @@ public class IgaitConfiguration implements CamelConfiguration {
             httpClientDeadlines(context, settings);
             ObservabilityBeans.Ops ops = ObservabilityBeans.bind(context, settings, jobs);
             HttpBeans.bind(context, settings, jobs, tickets, alerts);
+            ops.shutdown.guard(context.getRegistry().lookupByNameAndType(HttpBeans.CONNECTION_GUARD, edu.niu.igait.http.ConnectionGuard.class));
             if (settings.bool("igait.pipeline.enabled")) {
                 PipelineBeans.bind(context, settings, jobs, alerts, ops);
             }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 
 import edu.niu.igait.logging.LogFormat;
+import edu.niu.igait.logging.Replica;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.main.Main;
 
@@ -60,6 +61,10 @@ public final class IgaitMain {
         String format = earlyProperty(LogFormat.PROPERTY, overrides, profile);
         if (LogFormat.apply(format) == null) {
             throw new StartupException(LogFormat.PROPERTY + " must be plain or json, got '" + format + "'");
+        }
+        String replica = earlyProperty(Replica.PROPERTY, overrides, profile);
+        if (Replica.apply(replica) == null) {
+            throw new StartupException(Replica.refusal(replica));
         }
         Properties own = new Properties();
         for (String name : overrides.stringPropertyNames()) {

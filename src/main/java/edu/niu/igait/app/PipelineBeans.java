@@ -38,6 +38,7 @@ import edu.niu.igait.stages.SubmitStage;
 import edu.niu.igait.stages.TicketWatch;
 import edu.niu.igait.stages.Tickets;
 import edu.niu.igait.store.FirebaseJobStore;
+import edu.niu.igait.logging.Replica;
 import edu.niu.igait.store.JobStore;
 import edu.niu.igait.store.LocalJobStore;
 import org.apache.camel.CamelContext;
@@ -72,6 +73,7 @@ final class PipelineBeans {
         StatusTexts texts = new StatusTexts(name -> settings.optional(name).orElse(null));
         registry.bind("statusTexts", texts);
         String support = settings.required("igait.support-address", "the address parents may write to, shown in every mail");
+        String replica = Replica.of(settings.get(Replica.PROPERTY));
 
         JobStore store = peer(context, "jobStore", JobStore.class, () -> store(settings, jobs), JobStore::close);
         JobStatus status = new JobStatus(jobs, store);
@@ -98,7 +100,7 @@ final class PipelineBeans {
         registry.bind("retryTimer", retryTimer);
         ops.shutdown.retries(retryTimer);
         registry.bind("deadLetter", new DeadLetter(jobs, status, contributionStatus, texts, alerts, events, folders));
-        registry.bind("overdueResults", new OverdueResults(jobs, status, texts, alerts,
+        registry.bind("overdueResults", new OverdueResults(jobs, store, status, texts, alerts,
                 settings.duration("igait.metis.result-timeout")));
 
         // S3
@@ -125,12 +127,12 @@ final class PipelineBeans {
         registry.bind("mailTemplates", new MailTemplates());
 
         // One bean per stage, named like its file in routes/stages.
-        registry.bind("record", new RecordStage(jobs, store));
+        registry.bind("record", new RecordStage(jobs, store, replica));
         registry.bind("store", new StoreStage(jobs, status, texts, new StoredObjects(client, bucket)));
         registry.bind("submit", new SubmitStage(jobs, store, status, texts, commands));
         registry.bind("notify", new NotifyStage(jobs, status, texts, support));
         registry.bind("complete", new CompleteStage(jobs, store, texts, new ResultLinks(client, presigner, bucket, linkValidity),
-                support));
+                support, replica));
     }
 
     /**

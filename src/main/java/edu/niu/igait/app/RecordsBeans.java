@@ -60,9 +60,16 @@ final class RecordsBeans {
                 registry.lookupByNameAndType("s3Presigner", S3Presigner.class), settings.get("igait.s3.bucket"));
         registry.bind("submissionList", new SubmissionList(records, access, threshold));
         registry.bind("jobFiles", new JobFiles(records, access, objects, apiValidity));
-        registry.bind("historyRequests", new HistoryRequests(jobs, perUser, settings.longValue("igait.http.max-form-bytes"),
+        HistoryRequests historyRequests = new HistoryRequests(jobs, perUser, settings.longValue("igait.http.max-form-bytes"),
                 registry.lookupByNameAndType(HttpBeans.CONNECTION_GUARD, ConnectionGuard.class),
-                settings.duration("igait.http.form-timeout").toMillis()));
+                settings.duration("igait.http.form-timeout").toMillis());
+        String replica = edu.niu.igait.logging.Replica.of(settings.get(edu.niu.igait.logging.Replica.PROPERTY));
+        if (!edu.niu.igait.logging.Replica.DEFAULT.equals(replica)) {
+            // One of several replicas: the uid's history requests on the others count too, noted in the job store.
+            StoredCounts counts = StoredCounts.requests(context, replica, HttpBeans.positive(settings, "igait.limits.store-timeout"), "history");
+            historyRequests.countElsewhere(counts, counts::note);
+        }
+        registry.bind("historyRequests", historyRequests);
         registry.bind("history", new HistoryStage(records, objects, jobs, threshold, historyValidity,
                 settings.required("igait.support-address", "the address parents may write to, shown in every mail")));
         // The report's template (routes/mail/history-report.txt): Mustache with values escaped for text, not HTML.

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * read get {@code igait.shutdown.drain} to arrive, then a 503 ({@link UploadReceiver#drain}); the
  * stages' retries waiting for their next attempt run now and give their jobs up for this run
  * ({@link RetryTimer#release}), while a stage's step already under way finishes. Camel meanwhile stops
- * taking new work (new requests get 503, no stage polls) and waits up to
+ * taking new work (no stage polls; a new request is answered 503 with Retry-After before any route,
+ * {@link edu.niu.igait.http.ConnectionGuard#refuseNewRequests}) and waits up to
  * {@code camel.main.shutdown-timeout} for what is in flight.
  */
 final class ShutdownDrain extends EventNotifierSupport {
@@ -24,10 +25,15 @@ final class ShutdownDrain extends EventNotifierSupport {
 
     private final Duration drain;
     private volatile UploadReceiver receiver;
+    private volatile edu.niu.igait.http.ConnectionGuard guard;
     private volatile RetryTimer retries;
 
     ShutdownDrain(Duration drain) {
         this.drain = drain;
+    }
+
+    void guard(edu.niu.igait.http.ConnectionGuard guard) {
+        this.guard = guard;
     }
 
     void receiver(UploadReceiver receiver) {
@@ -45,6 +51,10 @@ final class ShutdownDrain extends EventNotifierSupport {
 
     @Override
     public void notify(CamelEvent event) {
+        edu.niu.igait.http.ConnectionGuard g = guard;
+        if (g != null) {
+            g.refuseNewRequests();
+        }
         UploadReceiver r = receiver;
         int uploads = r == null ? 0 : r.inProgress();
         LOG.info("stopping: readiness is DOWN; {} upload(s) in progress have {} s to finish (igait.shutdown.drain), the stages"

@@ -58,6 +58,9 @@ public final class ConnectionGuard {
     /** Open connections per address group; a group with none is absent. Changed only inside the map's compute. */
     private final Map<String, Integer> byGroup = new ConcurrentHashMap<>();
     private final Map<HttpConnection, Watched> watched = new ConcurrentHashMap<>();
+    /** How long a client refused while the service stops is asked to wait: a restart, or the balancer's next check. */
+    static final long STOPPING_RETRY_SECONDS = 5;
+    private volatile boolean stopping;
     private final Map<Reason, AtomicLong> closed = new ConcurrentHashMap<>();
     private final Map<Reason, AtomicLong> lastLogged = new ConcurrentHashMap<>();
 
@@ -125,13 +128,31 @@ public final class ConnectionGuard {
         w.awaitHeaders();
     }
 
-    /** The server's request handler, before the router: this request's line and headers have arrived. */
-    public void requestArrived(HttpServerRequest request) {
+    /**
+     * The server's request handler, before the router: this request's line and headers have arrived.
+     * Returns false when it was answered here: the service is stopping ({@link #refuseNewRequests}).
+     */
+    public boolean requestArrived(HttpServerRequest request) {
         Watched w = watched.get(request.connection());
         if (w != null) {
             w.current = request;
             w.idleSeen = false;
         }
+        if (stopping) {
+            Connections.refuse(request, 503, "unavailable", "the service is stopping; try again shortly", STOPPING_RETRY_SECONDS);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The service stops: a request that arrives from now on is answered {@code 503} with
+     * {@code Retry-After}, in the API's JSON, before any route (the platform would answer a bare 503, and
+     * a load balancer that has not yet seen readiness DOWN may still send one here). Requests already
+     * under way go on.
+     */
+    public void refuseNewRequests() {
+        stopping = true;
     }
 
     /**

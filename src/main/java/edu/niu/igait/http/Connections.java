@@ -41,11 +41,19 @@ public final class Connections {
 
     /** Answers a request no route takes (or a route refuses outside Camel) with the API's JSON, then closes. */
     static void refuse(HttpServerRequest request, int status, String code, String message) {
+        refuse(request, status, code, message, 0);
+    }
+
+    /** The same, with {@code Retry-After} when {@code retryAfterSeconds} is above 0. */
+    static void refuse(HttpServerRequest request, int status, String code, String message, long retryAfterSeconds) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.headWritten()) {
             return;
         }
         response.endHandler(v -> afterAnswer(request, response));
+        if (retryAfterSeconds > 0) {
+            response.putHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
         response.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")

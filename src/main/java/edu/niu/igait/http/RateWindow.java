@@ -76,20 +76,36 @@ public final class RateWindow {
      * fill the window, {@code pendingWait} (they may end without counting).
      */
     public synchronized long waitSeconds(String key, int pending, long pendingWait) {
+        return waitSeconds(key, pending, pendingWait, java.util.List.of());
+    }
+
+    /**
+     * As above, beside events recorded elsewhere ({@code others}, how long ago each was: another replica's,
+     * from the job store), which count as this window's own while they are younger than the window.
+     */
+    public synchronized long waitSeconds(String key, int pending, long pendingWait, java.util.List<Duration> others) {
         long now = System.nanoTime();
         ArrayDeque<Long> times = events.get(key);
-        int recorded = 0;
+        java.util.List<Long> all = new java.util.ArrayList<>();
         if (times != null) {
             expire(times, now);
-            recorded = times.size();
+            all.addAll(times);
         }
+        for (Duration ago : others) {
+            if (ago.toNanos() < windowNanos) {
+                all.add(now - Math.max(0, ago.toNanos()));
+            }
+        }
+        int recorded = all.size();
         if (recorded + pending < count) {
             return 0;
         }
         if (recorded < count) {
             return Math.max(1, pendingWait);
         }
-        long wait = times.peekFirst() + windowNanos - now;
+        // One more fits once all but count - 1 of them have left the window.
+        java.util.Collections.sort(all);
+        long wait = all.get(recorded - count) + windowNanos - now;
         return Math.max(1, (wait + 999_999_999L) / 1_000_000_000L);
     }
 

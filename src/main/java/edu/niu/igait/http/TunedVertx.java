@@ -203,8 +203,9 @@ public final class TunedVertx {
                                 ctx.request().method().name() + " is not allowed here"));
                         if (api && guard != null) {
                             Handler<io.vertx.core.http.HttpServerRequest> watched = request -> {
-                                guard.requestArrived(request);
-                                router.handle(request);
+                                if (guard.requestArrived(request)) {
+                                    router.handle(request);
+                                }
                             };
                             a = new Object[] {watched};
                         }

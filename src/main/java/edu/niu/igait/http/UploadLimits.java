@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * went away or was too slow: those are bounded by the caps on uploads at once and by the rate floor, and
  * counting them would let junk from one account lock out everyone behind a carrier's shared address.
  * While an upload is in progress it holds its place in the windows, so uploads at once cannot overrun them.
+ *
+ * <p>With several replicas, the per-uid window also counts the uid's uploads the other replicas took
+ * ({@link Elsewhere}: read from the job store, where each replica's stage 1 records its jobs), so that a
+ * user gets the same answer from each; the other limits are this replica's own.
  */
 public final class UploadLimits {
 
@@ -38,6 +42,7 @@ public final class UploadLimits {
     private final int concurrentPerAddress;
     private final long minFreeDisk;
     private final Path dir;
+    private volatile Elsewhere elsewhere = (uid, window) -> java.util.List.of();
     private final AtomicLong inProgress = new AtomicLong();
     /** Uploads in progress per uid and per address group (guarded by this). */
     private final Map<String, Integer> byUser = new HashMap<>();
@@ -54,6 +59,20 @@ public final class UploadLimits {
         this.concurrentPerAddress = concurrentPerAddress;
         this.minFreeDisk = minFreeDisk;
         this.dir = dir;
+    }
+
+    /**
+     * What of a uid the other replicas took (its uploads; for another limit, its requests of that kind),
+     * as how long ago each was (within {@code window}).
+     */
+    @FunctionalInterface
+    public interface Elsewhere {
+        java.util.List<java.time.Duration> taken(String uid, java.time.Duration window);
+    }
+
+    /** Where the other replicas' uploads of a uid are counted from (none by default: one replica). */
+    public void countElsewhere(Elsewhere elsewhere) {
+        this.elsewhere = elsewhere;
     }
 
     public int concurrent() {
@@ -77,14 +96,20 @@ public final class UploadLimits {
      * @param address        the client's address group ({@link ClientAddress#group})
      * @param declaredBytes  the Content-Length, or -1 for a chunked body
      */
-    public synchronized Admission admit(String uid, String address, long declaredBytes) {
+    public Admission admit(String uid, String address, long declaredBytes) {
+        // Read before the lock: the job store may take a moment, and other admissions must not wait for it.
+        java.util.List<java.time.Duration> others = uid == null ? java.util.List.of() : elsewhere.taken(uid, perUser.window());
+        return admit(uid, address, declaredBytes, others);
+    }
+
+    private synchronized Admission admit(String uid, String address, long declaredBytes, java.util.List<java.time.Duration> others) {
         long wait = perAddress.waitSeconds(address, byAddress.getOrDefault(address, 0), BUSY_RETRY_SECONDS);
         if (wait > 0) {
             throw RequestRejected.retryAfter(429, "too_many_requests", "this address has sent " + perAddress.count()
                     + " uploads in the last " + human(perAddress) + " (igait.limits.per-address); try again later", wait);
         }
         if (uid != null) {
-            wait = perUser.waitSeconds(uid, byUser.getOrDefault(uid, 0), BUSY_RETRY_SECONDS);
+            wait = perUser.waitSeconds(uid, byUser.getOrDefault(uid, 0), BUSY_RETRY_SECONDS, others);
             if (wait > 0) {
                 throw RequestRejected.retryAfter(429, "too_many_requests", "this account has sent " + perUser.count()
                         + " uploads in the last " + human(perUser) + " (igait.limits.per-user); try again later", wait);

@@ -30,6 +30,11 @@ public class Job {
     public Integer jobId;
     /** The PBS job id Metis answered, once submitted. */
     public String pbsId;
+    /**
+     * The replica whose data folder holds the job ({@code igait.replica.name}), as stage 1 recorded it in
+     * the job store too: where its stages run, and which replica's volume to look at.
+     */
+    public String replica;
     /** When a qsub was last sent and its answer not yet saved: its outcome is unknown until then. */
     public Instant submitSentAt;
     /** When Metis took the job (its PBS id was saved). */

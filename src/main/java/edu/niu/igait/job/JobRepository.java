@@ -205,6 +205,8 @@ public class JobRepository {
     /** Writes a new ticket into a stage's folder atomically: under a dot name first, which file consumers ignore. */
     public void writeTicket(String stage, String name, Ticket ticket) {
         requireFolderName(name);
+        ticket.arrivedAt = Instant.now();
+        ticket.arrivedIn = stage;
         try {
             DurableFiles.write(stageDir(stage).resolve(name), json.writeValueAsBytes(ticket));
         } catch (IOException e) {
@@ -223,8 +225,41 @@ public class JobRepository {
         }
     }
 
-    /** Rewrites an opened ticket in place, atomically (its retry state changed). */
+    /**
+     * Rewrites an opened ticket in place, atomically (its retry state changed), noting first, if it has
+     * not yet, when it came into its folder: the file's ctime, which this rewrite is about to change.
+     */
     public void saveTicket(Ticket ticket) {
+        String folder = ticket.file.getParent().getFileName().toString();
+        if (!folder.equals(ticket.arrivedIn)) {
+            ticket.arrivedAt = changed(ticket.file);
+            ticket.arrivedIn = folder;
+        }
+        write(ticket);
+    }
+
+    /** When a file last changed (its ctime: a move into its folder is a change), else its modification time. */
+    public static Instant changed(Path file) {
+        try {
+            if (Files.getAttribute(file, "unix:ctime") instanceof java.nio.file.attribute.FileTime t) {
+                return t.toInstant();
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // not a unix file system: the modification time
+        }
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException e) {
+            return Instant.now();
+        }
+    }
+
+    /** Rewrites an opened ticket in place, atomically, as it is. */
+    public void writeTicketAsIs(Ticket ticket) {
+        write(ticket);
+    }
+
+    private void write(Ticket ticket) {
         try {
             DurableFiles.write(ticket.file, json.writeValueAsBytes(ticket));
         } catch (IOException e) {

@@ -52,6 +52,17 @@ public class Ticket {
     /** A withdrawal's ticket (DELETE /api/v1/contributions/<id>): which contribution, and once sent, when its mail went out. */
     public ContributionRef withdrawal;
 
+    /**
+     * When the ticket came into the folder {@link #arrivedIn}, so that how long it has waited in its stage
+     * ({@code igait_stage_oldest_ticket_seconds}) survives restarts, retries and scrapes. Written by the
+     * endpoint that makes the ticket, and by the first rewrite of the ticket in a stage (a retry), from the
+     * file's ctime, which the move into the folder set and that rewrite changes: a ticket that a stage
+     * never rewrites has no need of it. A ticket whose {@code arrivedIn} is not its folder's name came in
+     * since (a hand-on, a move back by hand from {@code data/failed/}): its ctime tells.
+     */
+    public Instant arrivedAt;
+    public String arrivedIn;
+
     /** While the stage it is in retries: since when, how often, and the last error. */
     public Retry retry;
 

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import edu.niu.igait.failure.Errors;
+import edu.niu.igait.logging.Replica;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.service.ServiceSupport;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * and one alert goes {@code igait.alerts.delay} later (to gather what comes with it), then at most one
  * per {@code igait.alerts.window} per kind, each with the count and a line per event (at most
  * {@link #MAX_LINES}; the rest are counted). Never one mail per job. The alert goes to the route
- * {@code direct:operator-alert}; no medical data and no parents' addresses are in it.
+ * {@code direct:operator-alert}; no medical data and no parents' addresses are in it. Each names the
+ * replica that sends it ({@code igait.replica.name}: in the body always, in the subject when it is not
+ * the one-machine {@code local}), since each replica alerts about its own volume.
  */
 public class OperatorAlerts extends ServiceSupport {
 
@@ -76,6 +79,7 @@ public class OperatorAlerts extends ServiceSupport {
     private final CamelContext context;
     private final Duration delay;
     private final Duration window;
+    private final String replica;
     private final Map<String, Batch> batches = new LinkedHashMap<>();
     private ScheduledExecutorService scheduler;
 
@@ -88,9 +92,14 @@ public class OperatorAlerts extends ServiceSupport {
     }
 
     public OperatorAlerts(CamelContext context, Duration delay, Duration window) {
+        this(context, delay, window, Replica.DEFAULT);
+    }
+
+    public OperatorAlerts(CamelContext context, Duration delay, Duration window, String replica) {
         this.context = context;
         this.delay = delay;
         this.window = window;
+        this.replica = replica;
     }
 
     @Override
@@ -181,7 +190,12 @@ public class OperatorAlerts extends ServiceSupport {
             items.add("and " + (count - listed) + " more");
         }
         Map<String, Object> alert = new LinkedHashMap<>();
-        alert.put("subject", String.format(kind.subject(), count));
+        String subject = String.format(kind.subject(), count);
+        if (!Replica.DEFAULT.equals(replica) && subject.startsWith("iGait: ")) {
+            subject = "iGait (" + replica + "): " + subject.substring("iGait: ".length());
+        }
+        alert.put("subject", subject);
+        alert.put("replica", replica);
         alert.put("countLabel", kind.countLabel());
         alert.put("count", count);
         alert.put("what", kind.what() + " Next report of this kind at most " + human(window) + " after this one.");

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -23,15 +25,19 @@ import io.micrometer.core.instrument.MeterRegistry;
  * for a dashboard and an alert. The stages are the folders under {@code data/stages}, whatever routes
  * made them; each is looked at when the metrics are read (at most once a second).
  *
- * <p>How long a ticket has waited: since this service first saw it in the folder, or, for a ticket it
- * finds at start-up, since the file last changed there (its ctime: when it was moved in, or when a
- * retry last rewrote it).
+ * <p>How long a ticket has waited: since its arrival in the stage, so the figure holds across scrapes,
+ * retries, restarts and replicas. That is the file's ctime (the move into the folder) until the stage
+ * first rewrites the ticket (a retry), which notes the arrival in it first ({@code arrivedAt} with
+ * {@code arrivedIn} naming the folder; an endpoint that makes a ticket writes them too). Each ticket is
+ * read once, when first seen in its folder.
  */
 public class StageGauges {
 
     public static final String TICKETS = "igait.stage.tickets";
     public static final String OLDEST = "igait.stage.oldest.ticket";
     private static final long FRESH_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path stagesDir;
     private final MeterRegistry registry;
@@ -101,7 +107,7 @@ public class StageGauges {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
                     present.add(name);
-                    Instant since = known.computeIfAbsent(name, n -> changed(file, now));
+                    Instant since = known.computeIfAbsent(name, n -> arrived(file, now));
                     if (oldest == null || since.isBefore(oldest)) {
                         oldest = since;
                     }
@@ -119,6 +125,20 @@ public class StageGauges {
     static boolean isTicket(Path p) {
         String n = p.getFileName().toString();
         return !n.startsWith(".") && !n.endsWith(".camelLock") && Files.isRegularFile(p);
+    }
+
+    /** The ticket's {@code arrivedAt} when it is about this folder, else when the file last changed. */
+    private static Instant arrived(Path file, Instant now) {
+        try {
+            JsonNode ticket = JSON.readTree(file.toFile());
+            JsonNode at = ticket.path("arrivedAt");
+            if (at.isTextual() && file.getParent().getFileName().toString().equals(ticket.path("arrivedIn").asText())) {
+                return min(Instant.parse(at.asText()), now);
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile, or not a ticket of ours: when it changed
+        }
+        return changed(file, now);
     }
 
     private static Instant changed(Path file, Instant now) {

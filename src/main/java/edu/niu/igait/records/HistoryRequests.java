@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import edu.niu.igait.http.ConnectionGuard;
 import edu.niu.igait.http.HttpEdge;
 import edu.niu.igait.http.RateWindow;
+import edu.niu.igait.http.UploadLimits;
 import edu.niu.igait.http.RequestRejected;
 import edu.niu.igait.intake.FormFields;
 import edu.niu.igait.intake.SmallForm;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code include_original}, {@code include_skeleton}) as multipart or urlencoded: checked, counted
  * against {@code igait.limits.history-per-user} (each request sends a mail), and kept durably as a ticket
  * of the history stage before the {@code 202}. The stage mails the history (routes/stages/h1-history.yaml).
+ * With several replicas the window also counts the uid's requests the others took, as the job store
+ * notes them ({@link #countElsewhere}).
  */
 public class HistoryRequests {
 
@@ -45,6 +48,8 @@ public class HistoryRequests {
     private final long formTimeoutMs;
     /** The last report time given to each uid: two requests in one second still get reports of their own. */
     private final Map<String, Long> lastReportSeconds = new ConcurrentHashMap<>();
+    private volatile UploadLimits.Elsewhere elsewhere = (uid, window) -> List.of();
+    private volatile java.util.function.BiConsumer<String, Instant> noted = (uid, at) -> { };
 
     /**
      * @param guard         the API server's connections, whose close ends the wait for a body
@@ -59,6 +64,15 @@ public class HistoryRequests {
     }
 
     /**
+     * Where the other replicas' requests of a uid are counted from, and how this one's are noted for them
+     * (none by default: one replica).
+     */
+    public void countElsewhere(UploadLimits.Elsewhere elsewhere, java.util.function.BiConsumer<String, Instant> noted) {
+        this.elsewhere = elsewhere;
+        this.noted = noted;
+    }
+
+    /**
      * Before the body: a form (400) and, signed in, room in the caller's window (429). Without sign-in
      * the form names the caller, so the window is checked once it is read.
      */
@@ -70,7 +84,7 @@ public class HistoryRequests {
         }
         String uid = exchange.getVariable(HttpEdge.UID, String.class);
         if (uid != null) {
-            long wait = perUser.waitSeconds(uid);
+            long wait = perUser.waitSeconds(uid, 0, 0, elsewhere.taken(uid, perUser.window()));
             if (wait > 0) {
                 throw limited(wait);
             }
@@ -101,7 +115,14 @@ public class HistoryRequests {
         filters.into(request);
         request.includeOriginal = flag(form, INCLUDE_ORIGINAL);
         request.includeSkeleton = flag(form, INCLUDE_SKELETON);
-        long wait = perUser.tryAcquire(uid);
+        List<java.time.Duration> others = elsewhere.taken(uid, perUser.window());
+        long wait;
+        synchronized (perUser) {
+            wait = perUser.waitSeconds(uid, 0, 0, others);
+            if (wait == 0) {
+                perUser.record(uid);
+            }
+        }
         if (wait > 0) {
             throw limited(wait);
         }
@@ -113,6 +134,7 @@ public class HistoryRequests {
         String name = name(uid, now);
         jobs.writeTicket(stage, name, ticket);
         LOG.info(Subsystem.INTAKE, "history request of uid {}: accepted as {}", uid, name);
+        noted.accept(uid, now);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "accepted");
         body.put("uid", uid);

@@ -53,6 +53,10 @@ public class Records {
         return jobs;
     }
 
+    boolean hasStore() {
+        return store != null;
+    }
+
     JobStore store() {
         if (store == null) {
             throw new IllegalStateException("no job store: the pipeline does not run");

@@ -12,7 +12,9 @@ import edu.niu.igait.job.Job;
  * Where a submission stands, for the app and for people: no medical data, no email address. From
  * this machine's job.json while it is kept (with the status history), else from the job store, found
  * through its index (the job's local records are gone after {@code igait.retention.local}, or another
- * machine of the service took the upload).
+ * machine of the service took the upload). A job this machine holds whose result another replica
+ * applied (Metis's call reached that one) shows the stored final status: job.json catches up only when
+ * this replica's overdue check looks.
  */
 public class Submissions {
 
@@ -32,7 +34,21 @@ public class Submissions {
         Records.Found found = records.find(sid)
                 .orElseThrow(() -> new RequestRejected(404, "not_found", "submissionId", "no submission with this id"));
         access.check(uid, found.uid(), "submissionId", "this submission");
-        return found.local() != null ? local(found.local()) : stored(found);
+        return found.local() != null ? withStoredResult(local(found.local()), found.local()) : stored(found);
+    }
+
+    /** A job still on its way here may already show a result in the job store (applied by another replica). */
+    private Map<String, Object> withStoredResult(Map<String, Object> body, Job job) {
+        if (job.jobId == null || job.status == null || job.status.code.isFinal() || !records.hasStore()) {
+            return body;
+        }
+        StoredJob stored = Records.reading(() -> records.store().job(job.uid, job.jobId)
+                .map(fields -> new StoredJob(job.uid, job.jobId, fields)).orElse(null));
+        if (stored != null && stored.statusCode() != null && stored.statusCode().isFinal()) {
+            body.put("status", records.status(stored.statusCode(), stored.statusValue()));
+            body.put("updatedAt", Records.time(stored.updatedAt()));
+        }
+        return body;
     }
 
     private Map<String, Object> local(Job job) {

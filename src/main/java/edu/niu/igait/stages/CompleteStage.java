@@ -27,6 +27,15 @@ import org.slf4j.LoggerFactory;
  * applied and mailed and does nothing; a crash between the mail and {@code mailed_at} sends the mail
  * once more at most; a different result (a re-run on Metis) is applied and mailed.
  *
+ * <p>Several replicas of the service may each receive the same completion (Metis retries through the
+ * load balancer). The status, the record and the claim of its mail ({@code mail_claim}: the replica and
+ * the ticket that send it) are written in one transaction of the job store, which decides against the
+ * job as stored: the first transaction sets the status and claims the mail, every later one finds the
+ * result there and the mail claimed, and changes nothing. So the status is set once and one mail goes
+ * out, whichever replicas and however many tickets the completion came through. The claimant is a
+ * ticket, which waits on its replica's volume until its mail went out (retried, or resumed after a
+ * crash there); the mail of a claimant whose volume is lost for good is not sent by another.
+ *
  * <p>The record is in the job store, not in job.json, because the job's data folder may be gone; when
  * it is there, job.json gets the status too, with a neutral value (the status endpoint shows no
  * medical data).
@@ -40,23 +49,29 @@ public class CompleteStage {
     private final StatusTexts texts;
     private final ResultLinks links;
     private final String support;
+    private final String replica;
 
     public CompleteStage(JobRepository jobs, JobStore store, StatusTexts texts, ResultLinks links, String support) {
+        this(jobs, store, texts, links, support, edu.niu.igait.logging.Replica.DEFAULT);
+    }
+
+    public CompleteStage(JobRepository jobs, JobStore store, StatusTexts texts, ResultLinks links, String support, String replica) {
         this.jobs = jobs;
         this.store = store;
         this.texts = texts;
         this.links = links;
         this.support = support;
+        this.replica = replica;
     }
 
     /** A completion being applied: the ticket, the job as stored, and what is left to do. */
     public static final class Completion {
         final Ticket ticket;
         final Map<String, Object> job;
-        final Map<String, Object> record;
+        Map<String, Object> record;
         final String submissionId;
         final boolean done;
-        final boolean mailDue;
+        volatile boolean mailDue;
 
         Completion(Ticket ticket, Map<String, Object> job, Map<String, Object> record, String submissionId, boolean done,
                    boolean mailDue) {
@@ -73,7 +88,7 @@ public class CompleteStage {
             return done;
         }
 
-        /** The mail of this result has not gone out yet. */
+        /** The mail of this result has not gone out yet, and (once applied) is this ticket's to send. */
         public boolean isMailDue() {
             return mailDue;
         }
@@ -126,23 +141,60 @@ public class CompleteStage {
         return new Completion(ticket, job, record, submissionId, done, !mailed);
     }
 
-    /** Sets the final status and the completion record in one update of the stored job (what is not yet there). */
+    /**
+     * Sets the final status, the completion record and the claim of its mail in one transaction of the
+     * stored job (what is not yet there), and decides whether the mail is this ticket's to send: not when
+     * it went out already, or another ticket (on this replica or another) claimed it first.
+     */
     public void apply(Completion c) {
         Ticket ticket = c.ticket;
-        Map<String, Object> fields = new LinkedHashMap<>();
-        if (!shows(c.job, ticket)) {
-            fields.put("status", JobStore.status(finalCode(ticket), ticket.statusContent));
-        }
-        if (!c.record.equals(map(c.job.get("completion")))) {
-            fields.put("completion", c.record);
-        }
-        if (!fields.isEmpty()) {
-            store.setFields(ticket.uid, ticket.jobId, fields);
-        }
+        String claim = replica + "/" + ticket.name();
+        Map<String, Object>[] decided = newDecision();
+        store.update(ticket.uid, ticket.jobId, stored -> {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            Map<String, Object> recorded = map(stored.get("completion"));
+            boolean sameResult = recorded != null && ticket.statusCode.equals(recorded.get("status_code"))
+                    && ticket.statusContent.equals(recorded.get("status_content"));
+            Map<String, Object> record = new LinkedHashMap<>();
+            if (sameResult) {
+                record.putAll(recorded);
+            } else {
+                record.put("status_code", ticket.statusCode);
+                record.put("status_content", ticket.statusContent);
+                record.put("received_at", (ticket.receivedAt == null ? Instant.now() : ticket.receivedAt).toString());
+            }
+            Object claimed = record.get("mail_claim");
+            boolean mine = record.get("mailed_at") == null && (claimed == null || claim.equals(claimed));
+            if (mine) {
+                record.put("mail_claim", claim);
+            }
+            if (!shows(stored, ticket)) {
+                fields.put("status", JobStore.status(finalCode(ticket), ticket.statusContent));
+            }
+            if (!record.equals(recorded)) {
+                fields.put("completion", record);
+            }
+            decided[0] = record;
+            decided[1] = fields;
+            return fields;
+        }).orElseThrow(() -> new PeerRefused("Firebase", "job " + ticket.jobId + " of uid " + ticket.uid
+                + " is no longer in the job store: the result cannot be applied", null));
+        Map<String, Object> record = decided[0];
+        c.record = record;
+        c.mailDue = record.get("mailed_at") == null && claim.equals(record.get("mail_claim"));
         syncJobFolder(c, null);
-        if (fields.containsKey("status")) {
+        if (decided[1].containsKey("status")) {
             LOG.info(Subsystem.FIREBASE, "{}: status {} ({} ms)", ticket, finalCode(ticket), Tickets.elapsed(ticket).toMillis());
         }
+        if (!c.mailDue) {
+            LOG.info(Subsystem.FIREBASE, "{}: completion {} {}: no mail from this ticket", ticket, ticket.statusCode,
+                    record.get("mailed_at") != null ? "already mailed" : "already applied, its mail claimed by " + record.get("mail_claim"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object>[] newDecision() {
+        return new Map[2];
     }
 
     /** The values of the result mail (result.html): the score, the submission, links to the keyframed videos. */
@@ -192,17 +244,28 @@ public class CompleteStage {
 
     /** job.json, when the job's folder is still there: the final status (neutral value) and the record. */
     private void syncJobFolder(Completion c, Instant mailedAt) {
-        Ticket ticket = c.ticket;
-        String sid = c.submissionId;
+        if (c.submissionId != null) {
+            showResult(jobs, texts, c.submissionId, c.ticket.statusCode, c.ticket.statusContent, mailedAt, c.ticket.stage);
+        }
+    }
+
+    /**
+     * job.json, when this replica holds the job's folder: the final status of a result ({@code OK} or
+     * {@code ERR} and Metis's words; the status a neutral value) and its record, where they are not yet.
+     * For the result a stage 5 applied (here, or on another replica, whose transaction the overdue check
+     * finds in the job store).
+     */
+    static void showResult(JobRepository jobs, StatusTexts texts, String sid, String statusCode, String content, Instant mailedAt,
+                           String stage) {
         if (sid == null || jobs.find(sid).isEmpty()) {
             return;
         }
-        StatusCode code = finalCode(ticket);
-        String value = c.isOk() ? texts.complete() : texts.inferenceFailed();
+        StatusCode code = finalCode(statusCode);
+        String value = "OK".equals(statusCode) ? texts.complete() : texts.inferenceFailed();
         Job job = jobs.get(sid);
         boolean statusDue = job.status == null || job.status.code != code || !value.equals(job.status.value);
-        boolean recordDue = job.completion == null || !ticket.statusCode.equals(job.completion.statusCode)
-                || !ticket.statusContent.equals(job.completion.content)
+        boolean recordDue = job.completion == null || !statusCode.equals(job.completion.statusCode)
+                || !content.equals(job.completion.content)
                 || (mailedAt != null && job.completion.mailSentAt == null);
         if (!statusDue && !recordDue) {
             return;
@@ -210,13 +273,13 @@ public class CompleteStage {
         jobs.update(sid, j -> {
             Instant now = Instant.now();
             if (statusDue) {
-                j.setStatus(code, value, now, ticket.stage);
+                j.setStatus(code, value, now, stage);
             }
-            if (j.completion == null || !ticket.statusCode.equals(j.completion.statusCode)
-                    || !ticket.statusContent.equals(j.completion.content)) {
+            if (j.completion == null || !statusCode.equals(j.completion.statusCode)
+                    || !content.equals(j.completion.content)) {
                 j.completion = new Job.Completion();
-                j.completion.statusCode = ticket.statusCode;
-                j.completion.content = ticket.statusContent;
+                j.completion.statusCode = statusCode;
+                j.completion.content = content;
                 j.completion.receivedAt = now;
             }
             if (mailedAt != null) {
@@ -226,7 +289,11 @@ public class CompleteStage {
     }
 
     static StatusCode finalCode(Ticket ticket) {
-        return "OK".equals(ticket.statusCode) ? StatusCode.Complete : StatusCode.InferenceErr;
+        return finalCode(ticket.statusCode);
+    }
+
+    static StatusCode finalCode(String statusCode) {
+        return "OK".equals(statusCode) ? StatusCode.Complete : StatusCode.InferenceErr;
     }
 
     private static boolean shows(Map<String, Object> job, Ticket ticket) {

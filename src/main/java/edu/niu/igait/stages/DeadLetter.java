@@ -142,7 +142,7 @@ public class DeadLetter {
             if (ticket != null) {
                 if (ticket.retry != null) {
                     ticket.retry = null;
-                    jobs.saveTicket(ticket);
+                    jobs.writeTicketAsIs(ticket);
                 }
                 jobs.moveTicket(ticket, jobs.failedDir(stage));
             } else {

@@ -15,17 +15,26 @@ public class RecordStage {
 
     private final JobRepository jobs;
     private final JobStore store;
+    private final String replica;
 
-    public RecordStage(JobRepository jobs, JobStore store) {
+    public RecordStage(JobRepository jobs, JobStore store, String replica) {
         this.jobs = jobs;
         this.store = store;
+        this.replica = replica;
     }
 
-    /** Records the job in the store; a repeat finds it by its submission id and gets the same job id. */
+    /**
+     * Records the job in the store, with the replica that holds it (the per-user limit counts the
+     * others' jobs from there); a repeat finds it by its submission id and gets the same job id.
+     */
     public void record(Ticket ticket) {
         Job job = jobs.get(ticket.submissionId);
+        job.replica = replica;
         int jobId = store.record(job);
-        jobs.update(ticket.submissionId, j -> j.jobId = jobId);
+        jobs.update(ticket.submissionId, j -> {
+            j.jobId = jobId;
+            j.replica = replica;
+        });
         ticket.jobId = jobId;
         Tickets.mdc(ticket);
         LOG.info(Subsystem.FIREBASE, "{}: recorded in {} ({} ms)", ticket, store.name(), Tickets.elapsed(ticket).toMillis());

@@ -199,6 +199,62 @@ public class FirebaseJobStore implements JobStore {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change) {
+        synchronized (userLock(uid)) {
+            DatabaseReference ref = database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId));
+            CompletableFuture<Optional<Map<String, Object>>> result = new CompletableFuture<>();
+            ref.runTransaction(new Transaction.Handler() {
+                @Override
+                public Transaction.Result doTransaction(MutableData current) {
+                    // The first run may see the SDK's cache (nothing yet): the server then refuses the
+                    // unchanged value if it holds the job, and the transaction runs again with it.
+                    if (!(current.getValue() instanceof Map<?, ?> stored)) {
+                        return Transaction.success(current);
+                    }
+                    Map<String, Object> fields = change.apply(new LinkedHashMap<>((Map<String, Object>) stored));
+                    if (fields == null || fields.isEmpty()) {
+                        return Transaction.abort();
+                    }
+                    fields.forEach((name, value) -> current.child(name).setValue(value));
+                    return Transaction.success(current);
+                }
+
+                @Override
+                public void onComplete(DatabaseError error, boolean committed, DataSnapshot snapshot) {
+                    if (error != null) {
+                        result.completeExceptionally(failure(error));
+                    } else {
+                        Object value = snapshot == null ? null : snapshot.getValue();
+                        result.complete(value instanceof Map<?, ?> m ? Optional.of((Map<String, Object>) m) : Optional.empty());
+                    }
+                }
+            });
+            return await(result, "update job " + jobId + " in a transaction");
+        }
+    }
+
+    @Override
+    public void noteRequest(String kind, String uid, String key, Map<String, Object> entry) {
+        if (!JobStore.isRequestPath(kind, uid, key)) {
+            throw new IllegalArgumentException("not a request's place: " + kind);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        database.getReference(REQUESTS).child(kind).child(uid).child(key).setValue(entry, completing(done));
+        await(done, "note a request of uid " + uid);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> requests(String kind, String uid) {
+        if (!JobStore.isRequestPath(kind, uid, null)) {
+            return Map.of();
+        }
+        Object value = value(database.getReference(REQUESTS).child(kind).child(uid));
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    @Override
     public Optional<Map<String, Object>> job(String uid, int jobId) {
         return read(database.getReference("users").child(uid).child("jobs").child(Integer.toString(jobId)));
     }

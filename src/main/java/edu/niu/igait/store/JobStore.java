@@ -19,6 +19,13 @@ public interface JobStore extends AutoCloseable {
     /** Where research contributions are recorded: {@code contributions/<uid>/<id>}, never under {@code users/<uid>/jobs}. */
     String CONTRIBUTIONS = "contributions";
 
+    /**
+     * Where the requests of a user that a per-user limit counts are noted, whichever replica took them:
+     * {@code requests/<kind>/<uid>/<key>} = {@code {"at", "replica"}} (kind {@code history}: the history
+     * by mail). Apart from {@code users/<uid>}, whose transactions they would otherwise disturb.
+     */
+    String REQUESTS = "requests";
+
     /** Where a submission's job is in the store: {@code users/<uid>/jobs/<jobId>}. */
     record SubmissionRef(String uid, int jobId) {
     }
@@ -47,6 +54,29 @@ public interface JobStore extends AutoCloseable {
 
     /** Sets fields of the stored job other than its status (e.g. the PBS id), leaving the rest. */
     void setFields(String uid, int jobId, Map<String, Object> fields);
+
+    /**
+     * Changes the stored job in one transaction: {@code change} gets the job as stored and returns the
+     * fields to set (or null, or none, to leave it as it is), and the store sets them only if the job did
+     * not change meanwhile, else asks {@code change} again with the job as it is now. So what
+     * {@code change} decides holds across every process that changes the job this way (the replicas of
+     * the service): {@code change} may run more than once and must do nothing but decide.
+     *
+     * @return the job as it stands after the transaction; empty when there is no such job
+     */
+    Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change);
+
+    /** Notes a user's request of a kind ({@link #REQUESTS}); {@code key} is the request's own (letters, digits, '-', '_'). */
+    void noteRequest(String kind, String uid, String key, Map<String, Object> entry);
+
+    /** A user's requests of a kind as noted: key to {@code {"at", "replica"}}; empty when there are none. */
+    Map<String, Object> requests(String kind, String uid);
+
+    /** Whether kind, uid and key name a place under {@link #REQUESTS}. */
+    static boolean isRequestPath(String kind, String uid, String key) {
+        return kind != null && kind.matches("[a-z][a-z-]{0,31}") && edu.niu.igait.job.Uid.isValid(uid)
+                && (key == null || key.matches("[A-Za-z0-9_-]{1,64}"));
+    }
 
     /** The stored job as the app sees it, if it exists. */
     Optional<Map<String, Object>> job(String uid, int jobId);
@@ -91,6 +121,9 @@ public interface JobStore extends AutoCloseable {
         timestamp.put("nanos_since_epoch", job.submittedAt.getNano());
         doc.put("timestamp", timestamp);
         doc.put("submission_id", job.submissionId);
+        if (job.replica != null) {
+            doc.put("replica", job.replica);
+        }
         return doc;
     }
 

@@ -138,6 +138,57 @@ public class LocalJobStore implements JobStore {
     }
 
     @Override
+    public void noteRequest(String kind, String uid, String key, Map<String, Object> entry) {
+        if (!JobStore.isRequestPath(kind, uid, key)) {
+            throw new IllegalArgumentException("not a request's place: " + kind);
+        }
+        synchronized (lock(uid)) {
+            Map<String, Object> noted = new LinkedHashMap<>(requests(kind, uid));
+            noted.put(key, entry);
+            try {
+                Path file = requestsFile(kind, uid);
+                DurableFiles.createDirectories(file.getParent());
+                DurableFiles.write(file, json.writeValueAsBytes(noted));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the local store's requests of a user", e);
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Object> requests(String kind, String uid) {
+        if (!JobStore.isRequestPath(kind, uid, null) || !Files.exists(requestsFile(kind, uid))) {
+            return Map.of();
+        }
+        try {
+            return json.readValue(requestsFile(kind, uid).toFile(), TREE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + requestsFile(kind, uid), e);
+        }
+    }
+
+    /** {@code requests/<kind>/<uid>.json}, as the Realtime Database's {@code requests/<kind>/<uid>}. */
+    private Path requestsFile(String kind, String uid) {
+        return usersDir.resolveSibling(REQUESTS).resolve(kind).resolve(uid + ".json");
+    }
+
+    @Override
+    public Optional<Map<String, Object>> update(String uid, int jobId, java.util.function.UnaryOperator<Map<String, Object>> change) {
+        synchronized (lock(uid)) {
+            Optional<Map<String, Object>> job = job(uid, jobId);
+            if (job.isEmpty()) {
+                return job;
+            }
+            Map<String, Object> fields = change.apply(new LinkedHashMap<>(job.get()));
+            if (fields == null || fields.isEmpty()) {
+                return job;
+            }
+            setFields(uid, jobId, fields);
+            return job(uid, jobId);
+        }
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public Optional<Map<String, Object>> job(String uid, int jobId) {
         return read(uid).map(u -> (List<Object>) u.get("jobs"))

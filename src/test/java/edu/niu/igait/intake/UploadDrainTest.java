@@ -51,6 +51,11 @@ class UploadDrainTest {
             service.terminate();
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     Http.get(service.managementUri("/observe/health/ready")).statusCode() == 503);
+            // A request that arrives now (a load balancer that has not yet seen readiness DOWN): 503 in JSON, with Retry-After.
+            java.net.http.HttpResponse<String> late = Http.get(service.uri("/api/v1/submissions/" + edu.niu.igait.job.SubmissionId.next()));
+            assertThat(late.statusCode()).as(late.body()).isEqualTo(503);
+            assertThat(Http.json(late.body()).path("error").asText()).isEqualTo("unavailable");
+            assertThat(late.headers().firstValue("Retry-After")).hasValue("5");
 
             RawHttp.Response answer = upload.answer();
             assertThat(answer.status()).as(answer.body()).isEqualTo(202);

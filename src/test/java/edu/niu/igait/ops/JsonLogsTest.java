@@ -49,6 +49,7 @@ class JsonLogsTest extends WithPeers {
         try (KeyServer keys = KeyServer.start()) {
             Map<String, String> props = new LinkedHashMap<>(peers.properties());
             props.put("igait.log.format", "json");
+            props.put("igait.replica.name", "igait-1");
             props.put("igait.auth.mode", "firebase");
             props.put("igait.auth.project-id", KeyServer.PROJECT);
             props.put("igait.auth.keys-url", keys.url());
@@ -104,6 +105,7 @@ class JsonLogsTest extends WithPeers {
                 assertThat(json.path("log.level").asText()).as(line).isNotEmpty();
                 assertThat(json.has("message")).as(line).isTrue();
                 assertThat(json.path("ecs.version").asText()).as(line).isNotEmpty();
+                assertThat(json.path("service.node.name").asText()).as("the replica named in: " + line).isEqualTo("igait-1");
                 lines.add(json);
 
                 String text = withoutTimestamp(json);

@@ -171,6 +171,46 @@ class FirebaseJobStoreTest {
         assertThat(status).isEqualTo(Map.of("code", "SubmissionErr", "value", "Submission failed: S3 refused the request (HTTP 404, NoSuchBucket)."));
     }
 
+    @Test
+    void tenUpdatesAtOnceOnTwoConnectionsDecideAgainstTheStoredJobSoOneClaimWins() throws Exception {
+        String uid = "claims";
+        store.record(job(uid, SubmissionId.next()));
+        // As two replicas' stage 5 with the same result: each claims the mail unless the job shows a claim.
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<Map<String, Object>>> futures = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                JobStore s = i % 2 == 0 ? store : other;
+                String claimant = "replica-" + (i % 2) + "/ticket-" + i;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return s.update(uid, 0, stored -> stored.get("mail_claim") != null ? null
+                            : new LinkedHashMap<>(Map.of("mail_claim", claimant, "status", Map.of("code", "Complete", "value", "0.5"))))
+                            .orElseThrow();
+                }));
+            }
+            go.countDown();
+            List<Object> seen = new ArrayList<>();
+            for (Future<Map<String, Object>> f : futures) {
+                seen.add(f.get(60, TimeUnit.SECONDS).get("mail_claim"));
+            }
+            // Every caller saw the one claim that was stored, and it is one of theirs.
+            assertThat(seen).doesNotContainNull();
+            assertThat(new java.util.HashSet<>(seen)).hasSize(1);
+            JsonNode stored = user(uid).get("jobs").get(0);
+            assertThat(stored.get("mail_claim").asText()).isEqualTo(seen.get(0)).startsWith("replica-");
+            assertThat(stored.get("status").get("code").asText()).isEqualTo("Complete");
+            // The rest of the job is as recorded.
+            assertThat(stored.get("email").asText()).isEqualTo("p@example.org");
+        } finally {
+            pool.shutdownNow();
+        }
+        // A job that does not exist is not made by an update.
+        assertThat(store.update(uid, 5, stored -> Map.of("mail_claim", "x"))).isEmpty();
+        assertThat(user(uid).get("jobs").size()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     /** Records every job at the same moment, on alternating connections; the index each got, by submission id. */
