@@ -25,6 +25,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 final class ContributionBeans {
 
+    /** The kind of request under {@code requests/} in the job store that notes a replica's contributions. */
+    static final String REQUESTS = "contribution";
+    /**
+     * With several replicas, the other replicas' contributions (HttpBeans counts them with the uploads against
+     * {@code igait.limits.per-user}); each replica notes its own there as it accepts them.
+     */
+    static final String COUNTED_ELSEWHERE = "contributionsElsewhere";
+
     private ContributionBeans() {
     }
 
@@ -43,7 +51,12 @@ final class ContributionBeans {
                 registry.lookupByNameAndType("uploadValidator", UploadValidator.class).videos(),
                 settings.get("igait.contribute.required-consents"),
                 registry.lookupByNameAndType(HttpBeans.CLIENT_ADDRESS, ClientAddress.class)));
-        registry.bind("contributions", new Contributions(records, texts));
+        Contributions contributions = new Contributions(records, texts);
+        StoredCounts elsewhere = registry.lookupByNameAndType(COUNTED_ELSEWHERE, StoredCounts.class);
+        if (elsewhere != null) {
+            contributions.countElsewhere(elsewhere::note);
+        }
+        registry.bind("contributions", contributions);
         registry.bind("contribution", new ContributionStage(records, status, texts, stored, contact, support));
         registry.bind("withdrawal", new WithdrawalStage(records, texts, stored, contact, support));
     }

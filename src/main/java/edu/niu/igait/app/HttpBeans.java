@@ -102,9 +102,12 @@ final class HttpBeans {
         UploadLimits limits = limits(settings, jobs);
         java.time.Duration storeTimeout = positive(settings, "igait.limits.store-timeout");
         String replica = Replica.of(settings.get(Replica.PROPERTY));
-        if (!Replica.DEFAULT.equals(replica) && settings.bool("igait.pipeline.enabled")) {
-            // One of several replicas: a user's uploads on the others count too (the one-machine service reads nothing more).
-            limits.countElsewhere(StoredCounts.uploads(context, replica, storeTimeout));
+        StoredCounts contributions = StoredCounts.requests(context, settings, ContributionBeans.REQUESTS);
+        if (contributions != null && settings.bool("igait.pipeline.enabled")) {
+            // One of several replicas: a user's uploads and contributions on the others count too, asked of the job store
+            // at once (the one-machine service reads nothing more); each replica notes the contributions it accepts there.
+            limits.countElsewhere(StoredCounts.uploads(context, replica, storeTimeout).and(contributions));
+            context.getRegistry().bind(ContributionBeans.COUNTED_ELSEWHERE, contributions);
         }
         ConnectionGuard guard = new ConnectionGuard(atLeast(settings, "igait.http.max-connections", 1),
                 atLeast(settings, "igait.limits.connections-per-address", 1),

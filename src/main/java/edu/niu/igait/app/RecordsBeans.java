@@ -63,10 +63,9 @@ final class RecordsBeans {
         HistoryRequests historyRequests = new HistoryRequests(jobs, perUser, settings.longValue("igait.http.max-form-bytes"),
                 registry.lookupByNameAndType(HttpBeans.CONNECTION_GUARD, ConnectionGuard.class),
                 settings.duration("igait.http.form-timeout").toMillis());
-        String replica = edu.niu.igait.logging.Replica.of(settings.get(edu.niu.igait.logging.Replica.PROPERTY));
-        if (!edu.niu.igait.logging.Replica.DEFAULT.equals(replica)) {
+        StoredCounts counts = StoredCounts.requests(context, settings, "history");
+        if (counts != null) {
             // One of several replicas: the uid's history requests on the others count too, noted in the job store.
-            StoredCounts counts = StoredCounts.requests(context, replica, HttpBeans.positive(settings, "igait.limits.store-timeout"), "history");
             historyRequests.countElsewhere(counts, counts::note);
         }
         registry.bind("historyRequests", historyRequests);

@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
+import edu.niu.igait.config.Settings;
 import edu.niu.igait.failure.Errors;
 import edu.niu.igait.http.UploadLimits;
+import edu.niu.igait.logging.Replica;
 import edu.niu.igait.store.JobStore;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
@@ -23,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * What the other replicas took of a uid, for a per-user limit, from the job store: its uploads
  * ({@code igait.limits.per-user}: the uid's jobs submitted within the window and recorded by a replica
  * other than this one, or by a service too old to say which), or its requests of a kind
- * ({@code igait.limits.history-per-user}: {@code requests/history/<uid>}, which {@link #note} writes). This
- * replica's own are in its window already, including those the store has not yet. The store is asked
- * for at most {@code igait.limits.store-timeout}; a store that is down or slow costs the request nothing
- * but the count of the others' (one warning a minute).
+ * ({@code igait.limits.history-per-user}: {@code requests/history/<uid>}; {@code igait.limits.per-user} again:
+ * {@code requests/contribution/<uid>}, which {@link #note} writes). This replica's own are in its window
+ * already, including those the store has not yet. The store is asked for at most
+ * {@code igait.limits.store-timeout} (counts joined with {@link #and} share it); a store that is down or
+ * slow costs the request nothing but the count of the others' (one warning a minute).
  */
 final class StoredCounts implements UploadLimits.Elsewhere {
 
@@ -59,15 +61,46 @@ final class StoredCounts implements UploadLimits.Elsewhere {
         return new StoredCounts(context, replica, timeout, kind);
     }
 
+    /**
+     * The uid's requests of {@code kind} the other replicas took, when this is one of several (a replica
+     * name other than {@code local}); null for the one-machine service, which reads nothing more.
+     */
+    static StoredCounts requests(CamelContext context, Settings settings, String kind) {
+        String replica = Replica.of(settings.get(Replica.PROPERTY));
+        return Replica.DEFAULT.equals(replica) ? null
+                : requests(context, replica, HttpBeans.positive(settings, "igait.limits.store-timeout"), kind);
+    }
+
     @Override
     public List<Duration> taken(String uid, Duration window) {
+        return await(count(uid, window), System.nanoTime() + timeout.toNanos());
+    }
+
+    /** These counts and {@code more}'s in one list, both asked of the store at once, within one timeout. */
+    UploadLimits.Elsewhere and(StoredCounts more) {
+        return (uid, window) -> {
+            CompletableFuture<List<Duration>> mine = count(uid, window);
+            CompletableFuture<List<Duration>> theirs = more.count(uid, window);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<Duration> taken = new ArrayList<>(await(mine, deadline));
+            taken.addAll(more.await(theirs, deadline));
+            return taken;
+        };
+    }
+
+    /** The count under way (empty without a job store). */
+    private CompletableFuture<List<Duration>> count(String uid, Duration window) {
         JobStore store = store();
         if (store == null) {
-            return List.of();
+            return CompletableFuture.completedFuture(List.of());
         }
         Instant now = Instant.now();
-        List<Duration> taken = ask(() -> kind == null ? others(store.user(uid).orElse(null), replica, now, window)
-                : othersRequests(store.requests(kind, uid), replica, now, window), "count the other replicas' " + what());
+        return CompletableFuture.supplyAsync(() -> kind == null ? others(store.user(uid).orElse(null), replica, now, window)
+                : othersRequests(store.requests(kind, uid), replica, now, window), executor);
+    }
+
+    private List<Duration> await(CompletableFuture<List<Duration>> count, long deadline) {
+        List<Duration> taken = await(count, deadline, "count the other replicas' " + what());
         return taken == null ? List.of() : taken;
     }
 
@@ -81,10 +114,10 @@ final class StoredCounts implements UploadLimits.Elsewhere {
         entry.put("at", at.toString());
         entry.put("replica", replica);
         String key = replica + "-" + at.toEpochMilli();
-        ask(() -> {
+        await(CompletableFuture.supplyAsync(() -> {
             store.noteRequest(kind, uid, key, entry);
             return List.of();
-        }, "note a " + kind + " request for the other replicas");
+        }, executor), System.nanoTime() + timeout.toNanos(), "note a " + kind + " request for the other replicas");
     }
 
     private JobStore store() {
@@ -95,9 +128,10 @@ final class StoredCounts implements UploadLimits.Elsewhere {
         return kind == null ? "uploads" : kind + " requests";
     }
 
-    private List<Duration> ask(Supplier<List<Duration>> call, String what) {
+    /** What {@code call} answered by {@code deadline} ({@link System#nanoTime}), or null (and a warning a minute). */
+    private List<Duration> await(CompletableFuture<List<Duration>> call, long deadline, String what) {
         try {
-            return CompletableFuture.supplyAsync(call, executor).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
             long now = System.nanoTime();
             long last = lastWarning.get();

@@ -42,6 +42,8 @@ public class Contributions {
     private final Map<String, Long> lastSeconds = new ConcurrentHashMap<>();
     /** Withdrawals asked for one at a time per contribution (two DELETEs at once make one ticket). */
     private final Object[] locks = new Object[64];
+    /** How an accepted contribution is noted for the other replicas' per-user limit (nothing by default: one replica). */
+    private volatile java.util.function.BiConsumer<String, Instant> noted = (uid, at) -> { };
 
     public Contributions(ContributionRecords records, StatusTexts texts) {
         this.records = records;
@@ -49,6 +51,14 @@ public class Contributions {
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
+    }
+
+    /**
+     * How this replica's accepted contributions are noted for the others, which count them with the uid's
+     * uploads against {@code igait.limits.per-user} (none by default: one replica).
+     */
+    public void countElsewhere(java.util.function.BiConsumer<String, Instant> noted) {
+        this.noted = noted;
     }
 
     /**
@@ -82,6 +92,7 @@ public class Contributions {
         JobFields.put(null, c.uid, null, null);
         LOG.info(Subsystem.INTAKE, "contribution {} of uid {}: accepted, 2 videos ({} MB) stored in {} ms", id, c.uid,
                 (c.front.bytes + c.side.bytes) / (1024 * 1024), Duration.ofNanos(System.nanoTime() - started).toMillis());
+        noted.accept(c.uid, now);
         return c;
     }
 

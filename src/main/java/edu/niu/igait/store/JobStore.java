@@ -22,7 +22,7 @@ public interface JobStore extends AutoCloseable {
     /**
      * Where the requests of a user that a per-user limit counts are noted, whichever replica took them:
      * {@code requests/<kind>/<uid>/<key>} = {@code {"at", "replica"}} (kind {@code history}: the history
-     * by mail). Apart from {@code users/<uid>}, whose transactions they would otherwise disturb.
+     * by mail; {@code contribution}: the research contributions, counted with the uploads). Apart from {@code users/<uid>}, whose transactions they would otherwise disturb.
      */
     String REQUESTS = "requests";
 
