@@ -78,7 +78,8 @@ final class HttpBeans {
             throw new StartupException("igait.resumable.per-user-bytes must be at least igait.upload.max-video-bytes ("
                     + maxVideoBytes + "), got " + perUserBytes + ": no video could be uploaded");
         }
-        ResumableUploads uploads = ResumableUploads.open(jobs.dataDir().resolve("files"), expireAfter, perUserBytes, Clock.systemUTC());
+        ResumableUploads uploads = ResumableUploads.open(jobs.dataDir().resolve("files"), Replica.of(settings.get(Replica.PROPERTY)),
+                expireAfter, perUserBytes, Clock.systemUTC());
         context.getRegistry().bind(RESUMABLE_UPLOADS, uploads);
         context.getRegistry().bind("tus", new Tus(uploads, context.getRegistry().lookupByNameAndType("httpEdge", HttpEdge.class), maxVideoBytes));
     }

@@ -118,8 +118,8 @@ public final class Cors implements Handler<RoutingContext> {
         if (p.equals(HttpEdge.UPLOAD_PATH) || p.equals(HISTORY) || p.equals(CONTRIBUTE) || p.equals(RESUMABLE)) {
             return "POST";
         }
-        if (p.startsWith(RESUMABLE + "/") && p.indexOf('/', RESUMABLE.length() + 1) < 0) {
-            // A resumable upload: its offset, its bytes, its end.
+        if (p.startsWith(RESUMABLE + "/") && p.chars().skip(RESUMABLE.length() + 1).filter(c -> c == '/').count() <= 1) {
+            // A resumable upload (its URL /api/v1/files/<replica>/<id>, or /api/v1/files/<id>): its offset, its bytes, its end.
             return "HEAD, PATCH, DELETE";
         }
         if (p.startsWith(CONTRIBUTIONS) && p.length() > CONTRIBUTIONS.length() && p.indexOf('/', CONTRIBUTIONS.length()) < 0) {

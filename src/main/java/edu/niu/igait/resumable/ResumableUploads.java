@@ -30,8 +30,10 @@ import edu.niu.igait.intake.FinishedUploads;
 import edu.niu.igait.intake.ReceivedUpload;
 import edu.niu.igait.intake.VideoFormat;
 import edu.niu.igait.job.DurableFiles;
+import edu.niu.igait.logging.Replica;
 import edu.niu.igait.logging.Subsystem;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,12 +55,13 @@ public final class ResumableUploads implements FinishedUploads {
 
     public static final String RECORD = "upload.json";
     public static final String VIDEO = "video";
-    /**
-     * An upload's id as its URL carries it: the service makes 32 hex digits; the rest of the pattern is
-     * room for a prefix naming the replica that holds it (a balancer's path rule), so ids stay opaque.
-     */
+    /** An upload's id as its URL carries it: the service makes 32 hex digits; the pattern leaves ids opaque. */
     static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
-    /** The path under which each upload is found: {@value}{@code <id>}. */
+    /**
+     * The path under which each upload is found: {@value}{@code <replica>/<id>}, the replica that holds its
+     * bytes named so that a balancer's path rule sends its requests there ({@code <id>} alone is still
+     * followed: the URLs made before replicas had names).
+     */
     public static final String PATH = "/api/v1/files/";
     /** While a long PATCH arrives, its offset on disk is brought up to date at most this often (and at its end). */
     static final long CHECKPOINT_EVERY_MS = 1000;
@@ -72,6 +75,8 @@ public final class ResumableUploads implements FinishedUploads {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path dir;
+    /** The replica this is ({@code igait.replica.name}), which holds these uploads and names them in their URLs. */
+    private final String replica;
     private final Duration expireAfter;
     private final long perUserBytes;
     private final Clock clock;
@@ -101,16 +106,22 @@ public final class ResumableUploads implements FinishedUploads {
         }
     }
 
-    private ResumableUploads(Path dir, Duration expireAfter, long perUserBytes, Clock clock) {
+    private ResumableUploads(Path dir, String replica, Duration expireAfter, long perUserBytes, Clock clock) {
         this.dir = dir;
+        this.replica = replica;
         this.expireAfter = expireAfter;
         this.perUserBytes = perUserBytes;
         this.clock = clock;
     }
 
-    /** The uploads under {@code dir} ({@code data/files}), as a crash or a stop left them. */
+    /** The uploads under {@code dir} ({@code data/files}) of the one-machine service (replica {@code local}). */
     public static ResumableUploads open(Path dir, Duration expireAfter, long perUserBytes, Clock clock) {
-        ResumableUploads store = new ResumableUploads(dir, expireAfter, perUserBytes, clock);
+        return open(dir, Replica.DEFAULT, expireAfter, perUserBytes, clock);
+    }
+
+    /** The uploads under {@code dir} ({@code data/files}) that {@code replica} holds, as a crash or a stop left them. */
+    public static ResumableUploads open(Path dir, String replica, Duration expireAfter, long perUserBytes, Clock clock) {
+        ResumableUploads store = new ResumableUploads(dir, replica, expireAfter, perUserBytes, clock);
         try {
             DurableFiles.createDirectories(dir);
             store.recover();
@@ -122,6 +133,33 @@ public final class ResumableUploads implements FinishedUploads {
 
     public Duration expireAfter() {
         return expireAfter;
+    }
+
+    /** The replica that holds these uploads. */
+    public String replica() {
+        return replica;
+    }
+
+    /** Where the upload {@code id} is found: {@code /api/v1/files/<replica>/<id>}. */
+    public String url(String id) {
+        return PATH + replica + "/" + id;
+    }
+
+    /**
+     * Refuses a request for an upload that {@code named} (the replica its URL names) holds, if that is not
+     * this replica: 421 {@code misdirected} naming the one that holds it, which the balancer's path rule reaches.
+     *
+     * @param field the form's field that named it, or null for a tus request at its URL
+     * @param then  what the client does instead
+     */
+    void here(String named, String field, String then) {
+        if (field == null && !Replica.isValid(named)) {
+            throw notFound();
+        }
+        if (named != null && !named.equals(replica)) {
+            throw new RequestRejected(421, "misdirected", field, (field == null ? "this upload" : field + " names an upload that")
+                    + " is held by the replica " + named + ", and this is " + replica + ": " + then);
+        }
     }
 
     /**
@@ -285,10 +323,14 @@ public final class ResumableUploads implements FinishedUploads {
     private synchronized Entry find(String id, String uid) {
         Entry entry = id == null ? null : uploads.get(id);
         if (entry == null || !Objects.equals(entry.record.uid, uid) || entry.record.expired(clock.instant()) || submitted(entry)) {
-            throw new RequestRejected(404, "not_found", null, "no upload of this account at this address: it was never made,"
-                    + " or it has expired, was submitted or was deleted; start a new one with POST /api/v1/files");
+            throw notFound();
         }
         return entry;
+    }
+
+    private static RequestRejected notFound() {
+        return new RequestRejected(404, "not_found", null, "no upload of this account at this address: it was never made,"
+                + " or it has expired, was submitted or was deleted; start a new one with POST /api/v1/files");
     }
 
     /** A form took it and its video is in the job now: its record goes when that request is done. */
@@ -415,11 +457,15 @@ public final class ResumableUploads implements FinishedUploads {
      */
     @Override
     public ReceivedUpload.FilePart claim(String field, String reference, String uid, Exchange exchange) {
-        String id = idOf(reference);
+        String[] named = named(reference);
+        String id = named == null ? null : named[1];
         if (id == null) {
             throw RequestRejected.badRequest("file_expected", field, field + " must be a video file, or the URL (or id) of a"
                     + " finished upload made with POST " + PATH.substring(0, PATH.length() - 1));
         }
+        String form = formPath(exchange);
+        here(named[0], field, "post the form to " + form + "?replica=" + named[0] + ", which the balancer sends there (with"
+                + " replicas, the replica the upload URLs name: the segment after " + PATH + ")");
         Entry entry;
         synchronized (this) {
             entry = uploads.get(id);
@@ -468,6 +514,15 @@ public final class ResumableUploads implements FinishedUploads {
 
     /** The id in a reference: the upload's URL (absolute, or its path) or the id alone; null if it is neither. */
     static String idOf(String reference) {
+        String[] named = named(reference);
+        return named == null ? null : named[1];
+    }
+
+    /**
+     * The replica and the id a reference names: {@code .../api/v1/files/<replica>/<id>} gives both,
+     * {@code .../api/v1/files/<id>} and the id alone the id (the replica null); null if it is none of these.
+     */
+    static String[] named(String reference) {
         String text = reference == null ? "" : reference.strip();
         int at = text.lastIndexOf(PATH);
         if (at >= 0) {
@@ -483,7 +538,18 @@ public final class ResumableUploads implements FinishedUploads {
             }
         }
         text = text.substring(0, end);
-        return ID.matcher(text).matches() ? text : null;
+        int slash = text.indexOf('/');
+        String named = slash < 0 ? null : text.substring(0, slash);
+        String id = slash < 0 ? text : text.substring(slash + 1);
+        if (named != null && !Replica.isValid(named) || !ID.matcher(id).matches()) {
+            return null;
+        }
+        return new String[] {named, id};
+    }
+
+    /** The path the form was posted to ({@code /api/v1/upload}, {@code /api/v1/contribute}), for a misdirected one's answer. */
+    private static String formPath(Exchange exchange) {
+        return exchange.getIn() instanceof HttpMessage http && http.getRequest() != null ? http.getRequest().path() : "/api/v1/upload";
     }
 
     /** One PATCH appending to an upload: the receiver's target. */

@@ -100,7 +100,7 @@ public class Tus {
         }
         ResumableUpload upload = uploads.create(uid, length, metadata.get("filename"), metadata.get("filetype"));
         HttpServerResponse response = response(exchange);
-        response.putHeader(HttpHeaders.LOCATION, ResumableUploads.PATH + upload.id)
+        response.putHeader(HttpHeaders.LOCATION, uploads.url(upload.id))
                 .putHeader("Upload-Expires", HTTP_DATE.format(upload.expiresAt));
         if (body) {
             long declared = HttpEdge.contentLength(request);
@@ -111,7 +111,7 @@ public class Tus {
     }
 
     /**
-     * {@code HEAD /api/v1/files/<id>}: the offset on disk, the length, the expiry (404 for another account's).
+     * {@code HEAD /api/v1/files/<replica>/<id>}: the offset on disk, the length, the expiry (404 for another account's).
      * A PATCH still holding the upload is waited for a moment ({@link ResumableUploads#settled}).
      */
     public void head(Exchange exchange) throws InterruptedException {
@@ -123,7 +123,7 @@ public class Tus {
     }
 
     /**
-     * {@code PATCH /api/v1/files/<id>}: refused before its body for 404, 412, 415 (not {@value #OCTETS}),
+     * {@code PATCH /api/v1/files/<replica>/<id>}: refused before its body for 404, 412, 415 (not {@value #OCTETS}),
      * 400 (no or a bad {@code Upload-Offset}), 423 (another PATCH at it), 409 (not its offset), 413 (a
      * declared length past {@code Upload-Length}), and the upload limits (slot, disk); then the body goes on
      * to the receiver, which appends it ({@link UploadReceiver#append}).
@@ -146,13 +146,25 @@ public class Tus {
         exchange.setVariable(UploadReceiver.APPEND, patch);
     }
 
+    /**
+     * {@code /api/v1/files/<replica>/<id>}, every method but OPTIONS: the replica its URL names is this one,
+     * else 421 {@code misdirected} naming the one that holds the upload (its bytes are on that one's volume).
+     */
+    public void here(Exchange exchange) {
+        if (!"OPTIONS".equals(request(exchange).method().name())) {
+            String named = exchange.getMessage().getHeader("replica", String.class);
+            uploads.here(named, null, "send it through the balancer, whose path rule sends "
+                    + ResumableUploads.PATH + named + "/ there");
+        }
+    }
+
     /** After the body of a PATCH (or a creation's): the offset now on disk. */
     public void patched(Exchange exchange) {
         ResumableUploads.Patch patch = exchange.getVariable(UploadReceiver.APPEND, ResumableUploads.Patch.class);
         describe(exchange, patch.upload());
     }
 
-    /** {@code DELETE /api/v1/files/<id>}: the upload and its bytes are gone (423 while a request uses it). */
+    /** {@code DELETE /api/v1/files/<replica>/<id>}: the upload and its bytes are gone (423 while a request uses it). */
     public void delete(Exchange exchange) {
         resumable(request(exchange));
         uploads.delete(id(exchange), exchange.getVariable(HttpEdge.UID, String.class));

@@ -118,7 +118,7 @@ class TusProtocolTest {
 
         assertThat(r.statusCode()).isEqualTo(201);
         String path = r.headers().firstValue("Location").orElseThrow();
-        assertThat(path).matches("/api/v1/files/[0-9a-f]{32}");
+        assertThat(path).as("the replica that holds it, local for one machine, then its id").matches("/api/v1/files/local/[0-9a-f]{32}");
         assertThat(r.headers().firstValue("Upload-Offset")).hasValue("0");
         Instant expires = java.time.ZonedDateTime.parse(r.headers().firstValue("Upload-Expires").orElseThrow(),
                 java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
@@ -165,6 +165,47 @@ class TusProtocolTest {
 
         assertThat(tus.delete(token, first).statusCode()).isEqualTo(204);
         assertThat(tus.create(token, MAX_VIDEO, "d.mp4").statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void anUploadIsFoundAtItsUrlAndAtTheUrlWithoutTheReplicaNotAtAnotherReplicas() {
+        String token = keys.token("addressed-parent");
+        String path = tus.created(token, 100, "front.mp4");
+        String id = path.substring(path.lastIndexOf('/') + 1);
+        String unnamed = "/api/v1/files/" + id;
+
+        // The URLs made before replicas were named still lead to the upload, for every method.
+        assertThat(tus.patch(token, unnamed, 0, new byte[40]).statusCode()).isEqualTo(204);
+        assertThat(tus.offset(token, unnamed)).isEqualTo(40);
+        assertThat(tus.offset(token, path)).isEqualTo(40);
+
+        HttpResponse<String> elsewhere = tus.patch(token, "/api/v1/files/igait-z/" + id, 40, new byte[10]);
+        assertThat(elsewhere.statusCode()).isEqualTo(421);
+        JsonNode body = Http.json(elsewhere.body());
+        assertThat(body.path("error").asText()).isEqualTo("misdirected");
+        assertThat(body.path("message").asText()).contains("igait-z").contains("/api/v1/files/igait-z/");
+        assertThat(elsewhere.headers().firstValue("Tus-Resumable")).hasValue("1.0.0");
+        assertThat(tus.head(token, "/api/v1/files/igait-z/" + id).statusCode()).isEqualTo(421);
+        assertThat(tus.delete(token, "/api/v1/files/igait-z/" + id).statusCode()).isEqualTo(421);
+        assertThat(tus.head(token, "/api/v1/files/Not_A_Replica/" + id).statusCode()).as("no replica has that name").isEqualTo(404);
+        assertThat(tus.offset(token, path)).as("nothing was written or deleted by them").isEqualTo(40);
+        assertThat(tus.delete(token, unnamed).statusCode()).isEqualTo(204);
+        assertThat(tus.head(token, path).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aFormNamingAnotherReplicasUploadIsMisdirectedNamingTheFieldAndWhereToPostIt() throws IOException {
+        String token = keys.token("misdirected-parent");
+        String done = tus.upload(token, Videos.bytes("mp4", 1000), "front.mp4", 1000);
+        String id = done.substring(done.lastIndexOf('/') + 1);
+        long jobs = jobs();
+
+        HttpResponse<String> r = tus.submit(token, TusCalls.form(done, service.uri("/api/v1/files/igait-z/" + id).toString()));
+
+        assertThat(refusedField(r)).isEqualTo("421 misdirected fileuploadside");
+        assertThat(Http.json(r.body()).path("message").asText()).contains("/api/v1/upload?replica=igait-z");
+        assertThat(jobs()).isEqualTo(jobs);
+        assertThat(tus.offset(token, done)).as("the front's upload is free again for the form posted where it should be").isEqualTo(1000);
     }
 
     @Test
