@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import edu.niu.igait.resumable.TusCalls;
 import edu.niu.igait.support.Haproxy;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.KeyServer;
@@ -35,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * Realtime Database, one S3, one Metis, one mail server), behind Debian's HAProxy configured as the
  * README says: whichever replica a call reaches, each job is done once (one qsub, one welcome, one
  * result mail), any replica answers for any job, the same result posted to both sets the status once
- * and sends one mail, and the per-user limits (uploads, history requests) hold across them.
+ * and sends one mail, the per-user limits (uploads and contributions, history requests) hold across
+ * them, and a resumable upload, and the form that names it, go to the replica that holds its bytes.
  */
 class ReplicasTest extends WithPeers {
 
@@ -235,7 +237,76 @@ class ReplicasTest extends WithPeers {
         assertThat(peers.firebase.get("requests/history/" + uid)).contains("\"replica\":\"igait-a\"").contains("\"replica\":\"igait-b\"");
     }
 
+    @Test
+    void aResumableUploadThroughTheBalancerStaysWithItsReplicaAndTheFormFollowsIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(balancer != null, Haproxy.BINARY + " is not installed");
+        String uid = "tus-lb-parent";
+        String token = keys.token(uid);
+        TusCalls tus = new TusCalls(balancer::uri);
+        byte[] front = Videos.bytes("mp4", 120_000);
+        byte[] side = Videos.bytes("mov", 90_000);
+
+        // Created wherever round robin sent it; its PATCHes and HEADs reach that replica by the path rule
+        // (round robin would send half of them to the other, which answers 421).
+        String frontUrl = tus.upload(token, front, "front.mp4", 30_000);
+        String replica = frontUrl.split("/")[4];
+        assertThat(replica).isIn(A, B);
+        // The second at the first's replica, as the README tells the app.
+        String sideUrl = tus.upload(token, side, "side.mov", 30_000, "/api/v1/files?replica=" + replica);
+        assertThat(sideUrl).startsWith("/api/v1/files/" + replica + "/");
+        Path holder = replica.equals(A) ? dataA : dataB;
+        ServiceProcess other = replica.equals(A) ? b : a;
+        assertThat(Files.readAllBytes(holder.resolve("files").resolve(idOf(frontUrl)).resolve("video"))).isEqualTo(front);
+
+        // The other replica has not got it: 421 naming the one that has, for tus and for the form.
+        HttpResponse<String> head = new TusCalls(other::uri).head(token, frontUrl);
+        assertThat(head.statusCode()).isEqualTo(421);
+        HttpResponse<String> misdirected = new TusCalls(other::uri).submit(token, "/api/v1/upload", TusCalls.form(frontUrl, sideUrl));
+        assertThat(misdirected.statusCode()).as(misdirected.body()).isEqualTo(421);
+        JsonNode refusal = Http.json(misdirected.body());
+        assertThat(refusal.path("error").asText()).isEqualTo("misdirected");
+        assertThat(refusal.path("field").asText()).isEqualTo("fileuploadfront");
+        assertThat(refusal.path("message").asText()).contains("/api/v1/upload?replica=" + replica);
+
+        HttpResponse<String> r = tus.submit(token, "/api/v1/upload?replica=" + replica, TusCalls.form(frontUrl, sideUrl));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        Path job = holder.resolve("jobs").resolve(Http.json(r.body()).path("submissionId").asText());
+        assertThat(Files.readAllBytes(job.resolve("front.mp4"))).isEqualTo(front);
+        assertThat(Files.readAllBytes(job.resolve("side.mov"))).isEqualTo(side);
+    }
+
+    @Test
+    void thePerUserLimitCountsContributionsOnOneReplicaAndUploadsOnTheOtherTogether() throws Exception {
+        String uid = "sharing-parent";
+        HttpResponse<String> contribution = contribute(a, uid);
+        assertThat(contribution.statusCode()).as(contribution.body()).isEqualTo(202);
+        // Noted by A in the job store before its 202.
+        assertThat(peers.firebase.get("requests/contribution/" + uid)).contains("\"replica\":\"igait-a\"");
+        upload(b.uri("/api/v1/upload"), uid);
+        upload(b.uri("/api/v1/upload"), uid);
+        await().atMost(Peers.timeout()).until(() -> peers.user(uid).path("jobs").size() == 2);
+
+        // igait.limits.per-user=3/1h: A counts its contribution and B's two uploads, B its uploads and A's contribution.
+        HttpResponse<String> onA = post(a.uri("/api/v1/upload"), uid);
+        assertThat(onA.statusCode()).as(onA.body()).isEqualTo(429);
+        assertThat(onA.body()).contains("igait.limits.per-user");
+        HttpResponse<String> onB = contribute(b, uid);
+        assertThat(onB.statusCode()).as(onB.body()).isEqualTo(429);
+        assertThat(onB.body()).contains("igait.limits.per-user");
+    }
+
     // ---- helpers ----
+
+    private static String idOf(String url) {
+        return url.substring(url.lastIndexOf('/') + 1);
+    }
+
+    private static HttpResponse<String> contribute(ServiceProcess replica, String uid) {
+        Multipart form = new Multipart().field("name", "Sam").field("email", uid + "@example.org")
+                .file("fileuploadfront", "front.mp4", video).file("fileuploadside", "side.mp4", video);
+        return Http.send(HttpRequest.newBuilder(replica.uri("/api/v1/contribute")).header("Authorization", "Bearer " + keys.token(uid))
+                .header("Content-Type", form.contentType()).POST(form.build()).build());
+    }
 
     private static String upload(URI uri, String uid) {
         HttpResponse<String> r = post(uri, uid);

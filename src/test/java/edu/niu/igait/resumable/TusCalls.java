@@ -40,7 +40,12 @@ public final class TusCalls {
     }
 
     HttpResponse<String> create(String token, long length, String filename) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply("/api/v1/files")).header("Tus-Resumable", "1.0.0")
+        return create(token, "/api/v1/files", length, filename);
+    }
+
+    /** A creation at {@code path} ({@code /api/v1/files}, with a query if the test wants one). */
+    HttpResponse<String> create(String token, String path, long length, String filename) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply(path)).header("Tus-Resumable", "1.0.0")
                 .header("Upload-Length", Long.toString(length)).header("Upload-Metadata", metadata(filename, "video/mp4"))
                 .POST(BodyPublishers.noBody());
         return Http.send(auth(b, token).build());
@@ -48,7 +53,11 @@ public final class TusCalls {
 
     /** A new upload's path (its Location), asserting the 201. */
     String created(String token, long length, String filename) {
-        HttpResponse<String> r = create(token, length, filename);
+        return created(token, "/api/v1/files", length, filename);
+    }
+
+    private String created(String token, String path, long length, String filename) {
+        HttpResponse<String> r = create(token, path, length, filename);
         if (r.statusCode() != 201) {
             throw new AssertionError("creation answered " + r.statusCode() + ": " + r.body());
         }
@@ -84,7 +93,12 @@ public final class TusCalls {
 
     /** Uploads {@code bytes} in PATCHes of {@code chunk} bytes; returns the upload's path. */
     public String upload(String token, byte[] bytes, String filename, int chunk) {
-        String path = created(token, bytes.length, filename);
+        return upload(token, bytes, filename, chunk, "/api/v1/files");
+    }
+
+    /** Uploads {@code bytes} as above, created at {@code creation} ({@code /api/v1/files?replica=...}); returns its path. */
+    public String upload(String token, byte[] bytes, String filename, int chunk, String creation) {
+        String path = created(token, creation, bytes.length, filename);
         for (int at = 0; at < bytes.length; at += chunk) {
             byte[] piece = java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + chunk));
             HttpResponse<String> r = patch(token, path, at, piece);
@@ -96,7 +110,7 @@ public final class TusCalls {
     }
 
     /** The upload form as the app fills it, its videos named by reference (or anything a test puts there). */
-    static Multipart form(String front, String side) {
+    public static Multipart form(String front, String side) {
         Multipart form = new Multipart().field("age", "7").field("ethnicity", "Asian").field("sex", FORM_FIELDS_SEX)
                 .field("height", "4 ft").field("weight", "50").field("email", "parent@example.org");
         if (front != null) {
@@ -109,7 +123,12 @@ public final class TusCalls {
     }
 
     HttpResponse<String> submit(String token, Multipart form) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply("/api/v1/upload")).header("Content-Type", form.contentType())
+        return submit(token, "/api/v1/upload", form);
+    }
+
+    /** The form posted to {@code path} ({@code /api/v1/upload}, with {@code ?replica=} or not). */
+    public HttpResponse<String> submit(String token, String path, Multipart form) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri.apply(path)).header("Content-Type", form.contentType())
                 .POST(form.build());
         return Http.send(auth(b, token).build());
     }

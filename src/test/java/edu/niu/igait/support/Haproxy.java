@@ -14,7 +14,7 @@ import edu.niu.igait.dev.Ports;
 /**
  * Debian's HAProxy in front of replicas of the service, configured as the README's "Running more than
  * one" says: round robin, each replica health-checked on its readiness (management port), and the path
- * rule that sends {@code /api/v1/files/<replica>/...} to the replica of that name. Runs in the foreground
+ * rules that send {@code /api/v1/files/<replica>/...} and {@code ?replica=<replica>} to the replica of that name. Runs in the foreground
  * on 127.0.0.1, its output in a log file beside its configuration; stopped by {@link #close()}.
  */
 public final class Haproxy implements AutoCloseable {
@@ -93,7 +93,8 @@ public final class Haproxy implements AutoCloseable {
                 """);
         c.append("    bind 127.0.0.1:").append(port).append('\n');
         for (Replica r : replicas) {
-            c.append("    use_backend replica-").append(r.name()).append(" if { path_beg /api/v1/files/").append(r.name()).append("/ }\n");
+            c.append("    use_backend replica-").append(r.name()).append(" if { path_beg /api/v1/files/").append(r.name())
+                    .append("/ } || { url_param(replica) -m str ").append(r.name()).append(" }\n");
         }
         c.append("    default_backend replicas\n");
         c.append("""
