@@ -457,15 +457,15 @@ public final class ResumableUploads implements FinishedUploads {
      */
     @Override
     public ReceivedUpload.FilePart claim(String field, String reference, String uid, Exchange exchange) {
-        String[] named = named(reference);
-        String id = named == null ? null : named[1];
-        if (id == null) {
+        Reference named = Reference.parse(reference);
+        if (named == null) {
             throw RequestRejected.badRequest("file_expected", field, field + " must be a video file, or the URL (or id) of a"
                     + " finished upload made with POST " + PATH.substring(0, PATH.length() - 1));
         }
         String form = formPath(exchange);
-        here(named[0], field, "post the form to " + form + "?replica=" + named[0] + ", which the balancer sends there (with"
-                + " replicas, the replica the upload URLs name: the segment after " + PATH + ")");
+        here(named.replica(), field, "post the form to " + form + "?replica=" + named.replica() + ", which the balancer sends"
+                + " there (with replicas, the replica the upload URLs name: the segment after " + PATH + ")");
+        String id = named.id();
         Entry entry;
         synchronized (this) {
             entry = uploads.get(id);
@@ -512,39 +512,37 @@ public final class ResumableUploads implements FinishedUploads {
         return new ReceivedUpload.FilePart(field, r.filename, r.filetype, video, r.length, java.util.Arrays.copyOf(head, n));
     }
 
-    /** The id in a reference: the upload's URL (absolute, or its path) or the id alone; null if it is neither. */
-    static String idOf(String reference) {
-        String[] named = named(reference);
-        return named == null ? null : named[1];
-    }
-
     /**
-     * The replica and the id a reference names: {@code .../api/v1/files/<replica>/<id>} gives both,
-     * {@code .../api/v1/files/<id>} and the id alone the id (the replica null); null if it is none of these.
+     * What a form's field names: {@code .../api/v1/files/<replica>/<id>} the replica and the id,
+     * {@code .../api/v1/files/<id>} and the id alone the id (the replica null).
      */
-    static String[] named(String reference) {
-        String text = reference == null ? "" : reference.strip();
-        int at = text.lastIndexOf(PATH);
-        if (at >= 0) {
-            text = text.substring(at + PATH.length());
-        } else if (text.contains("/") || text.contains(":")) {
-            return null;
-        }
-        int end = text.length();
-        for (char c : new char[] {'?', '#'}) {
-            int i = text.indexOf(c);
-            if (i >= 0) {
-                end = Math.min(end, i);
+    record Reference(String replica, String id) {
+
+        /** The reference in a field's text, or null if it is none of these. */
+        static Reference parse(String reference) {
+            String text = reference == null ? "" : reference.strip();
+            int at = text.lastIndexOf(PATH);
+            if (at >= 0) {
+                text = text.substring(at + PATH.length());
+            } else if (text.contains("/") || text.contains(":")) {
+                return null;
             }
+            int end = text.length();
+            for (char c : new char[] {'?', '#'}) {
+                int i = text.indexOf(c);
+                if (i >= 0) {
+                    end = Math.min(end, i);
+                }
+            }
+            text = text.substring(0, end);
+            int slash = text.indexOf('/');
+            String named = slash < 0 ? null : text.substring(0, slash);
+            String id = slash < 0 ? text : text.substring(slash + 1);
+            if (named != null && !Replica.isValid(named) || !ID.matcher(id).matches()) {
+                return null;
+            }
+            return new Reference(named, id);
         }
-        text = text.substring(0, end);
-        int slash = text.indexOf('/');
-        String named = slash < 0 ? null : text.substring(0, slash);
-        String id = slash < 0 ? text : text.substring(slash + 1);
-        if (named != null && !Replica.isValid(named) || !ID.matcher(id).matches()) {
-            return null;
-        }
-        return new String[] {named, id};
     }
 
     /** The path the form was posted to ({@code /api/v1/upload}, {@code /api/v1/contribute}), for a misdirected one's answer. */
