@@ -43,6 +43,11 @@ public final class UploadLimits {
     private final long minFreeDisk;
     private final Path dir;
     private volatile Elsewhere elsewhere = (uid, window) -> java.util.List.of();
+    /**
+     * The file system under {@link #dir}, found once: finding it reads the mount table, and the free space is
+     * asked every {@link #DISK_CHECK_BYTES} of every upload, on the event loop. Its free space is read anew each time.
+     */
+    private volatile FileStore store;
     private final AtomicLong inProgress = new AtomicLong();
     /** Uploads in progress per uid and per address group (guarded by this). */
     private final Map<String, Integer> byUser = new HashMap<>();
@@ -160,8 +165,12 @@ public final class UploadLimits {
 
     private long usable() {
         try {
-            FileStore store = Files.getFileStore(dir);
-            return store.getUsableSpace();
+            FileStore found = store;
+            if (found == null) {
+                found = Files.getFileStore(dir);
+                store = found;
+            }
+            return found.getUsableSpace();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the free space under " + dir, e);
         }
