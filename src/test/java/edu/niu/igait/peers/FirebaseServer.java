@@ -237,9 +237,16 @@ public final class FirebaseServer implements AutoCloseable {
     }
 
     private String send(HttpRequest.Builder request) throws IOException {
+        HttpRequest built = request.timeout(Duration.ofSeconds(5)).build();
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response;
+            try {
+                response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // A kept-alive connection to the server as it was before a restart (or one it closed as idle)
+                // fails on its first use with no answer; GET, PUT and DELETE may be sent again, once, on a new one.
+                response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }
             if (response.statusCode() != 200) {
                 throw new IOException("firebase-server answered " + response.statusCode() + ": " + response.body());
             }
