@@ -167,7 +167,7 @@ public final class ReplicasBench {
         awaitAll(before, "Processing", Duration.ofMinutes(2));
         AtomicBoolean killed = new AtomicBoolean();
         List<Answer> answers = burst(cluster.balancer().uri("/api/v1/upload"), "kill", jobs, done -> {
-            if (done == jobs / 3 && killed.compareAndSet(false, true)) {
+            if (done.size() == jobs / 3 && killed.compareAndSet(false, true)) {
                 cluster.kill(1);
             }
         });
@@ -206,7 +206,7 @@ public final class ReplicasBench {
 
     // ---- uploads, results, the job store ----
 
-    private List<Answer> burst(URI uri, String prefix, int n, java.util.function.IntConsumer each) throws Exception {
+    private List<Answer> burst(URI uri, String prefix, int n, java.util.function.Consumer<List<Answer>> each) throws Exception {
         return uploads.burst(uri, prefix, n, each);
     }
 

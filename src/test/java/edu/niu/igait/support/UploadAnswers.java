@@ -15,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 /**
  * Uploads (without sign-in: the {@code uid} field) whose every answer is kept, a broken connection
@@ -52,8 +52,8 @@ public final class UploadAnswers {
         }
     }
 
-    /** {@code n} uploads at once (8 at a time), uids {@code prefix-i}; {@code each} is told how many have been answered. */
-    public List<Answer> burst(URI uri, String prefix, int n, IntConsumer each) throws Exception {
+    /** {@code n} uploads at once (8 at a time), uids {@code prefix-i}; {@code each} is given the answers so far after each. */
+    public List<Answer> burst(URI uri, String prefix, int n, Consumer<List<Answer>> each) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
         try {
@@ -63,7 +63,11 @@ public final class UploadAnswers {
                 futures.add(pool.submit(() -> {
                     answers.add(post(uri, uid));
                     if (each != null) {
-                        each.accept(answers.size());
+                        List<Answer> sofar;
+                        synchronized (answers) {
+                            sofar = new ArrayList<>(answers);
+                        }
+                        each.accept(sofar);
                     }
                 }));
             }
