@@ -114,7 +114,6 @@ class ReplicaRestartTest extends WithPeers {
         Thread.sleep(1000);
         for (int r = 0; r < cluster.size(); r++) {
             cluster.restart(r);
-            Thread.sleep(1000);
         }
         List<Answer> answers = stream.stop();
 

@@ -86,12 +86,16 @@ public final class ReplicaCluster implements AutoCloseable {
         awaitReady(replicas.get(r));
     }
 
-    /** SIGTERM, the process's end, a new one on the same folder, name and ports, ready. */
+    /**
+     * SIGTERM, the process's end, a new one on the same folder, name and ports, ready, and the balancer
+     * sending to it again (its checks see it UP): the README's rolling deploy waits so before the next.
+     */
     public void restart(int r) {
         ServiceProcess old = replicas.get(r);
         old.terminate();
         old.awaitExit(Duration.ofSeconds(90));
         start(r);
+        balancer.awaitUp(names.get(r), Duration.ofSeconds(30));
     }
 
     /** SIGKILL of replica {@code r}; returns when the process has ended. */
