@@ -11,22 +11,19 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import edu.niu.igait.dev.Ports;
 import edu.niu.igait.support.Haproxy;
 import edu.niu.igait.support.Http;
 import edu.niu.igait.support.Multipart;
 import edu.niu.igait.support.Peers;
+import edu.niu.igait.support.ReplicaCluster;
 import edu.niu.igait.support.ServiceProcess;
+import edu.niu.igait.support.UploadAnswers;
+import edu.niu.igait.support.UploadAnswers.Answer;
 import edu.niu.igait.support.Videos;
 
 /**
@@ -54,13 +51,13 @@ public final class ReplicasBench {
 
     private final Peers peers;
     private final Path dir;
-    private final Path video;
     private final StringBuilder report = new StringBuilder();
+    private final UploadAnswers uploads;
 
     private ReplicasBench(Peers peers, Path dir, Path video) {
         this.peers = peers;
         this.dir = dir;
-        this.video = video;
+        this.uploads = new UploadAnswers(video);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -96,9 +93,9 @@ public final class ReplicasBench {
         report.append("| burst of ").append(jobs).append(" uploads through the balancer | last 202 | all Processing |\n| --- | --- | --- |\n");
         for (int n : new int[] {1, 2}) {
             peers.reset();
-            try (Cluster cluster = new Cluster(n, "drain" + n)) {
+            try (ReplicaCluster cluster = cluster(n, "drain" + n)) {
                 long start = System.nanoTime();
-                List<Answer> answers = burst(cluster.balancer.uri("/api/v1/upload"), "drain" + n, jobs, null);
+                List<Answer> answers = burst(cluster.balancer().uri("/api/v1/upload"), "drain" + n, jobs, null);
                 long lastAnswer = System.nanoTime();
                 List<String> sids = accepted(answers);
                 awaitAll(sids, "Processing", Duration.ofMinutes(10));
@@ -111,22 +108,22 @@ public final class ReplicasBench {
 
         // 2-4 with two replicas.
         peers.reset();
-        try (Cluster cluster = new Cluster(2, "ops")) {
+        try (ReplicaCluster cluster = cluster(2, "ops")) {
             latency(cluster);
             rollingRestart(cluster, interval);
             kill(cluster, burstKill);
         }
     }
 
-    private void latency(Cluster cluster) throws Exception {
-        List<Answer> answers = burst(cluster.balancer.uri("/api/v1/upload"), "latency", 10, null);
+    private void latency(ReplicaCluster cluster) throws Exception {
+        List<Answer> answers = burst(cluster.balancer().uri("/api/v1/upload"), "latency", 10, null);
         List<String> sids = accepted(answers);
         awaitAll(sids, "Processing", Duration.ofMinutes(5));
         List<Long> status = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             String sid = sids.get(i % sids.size());
             long t = System.nanoTime();
-            HttpResponse<String> r = Http.get(cluster.balancer.uri("/api/v1/submissions/" + sid));
+            HttpResponse<String> r = Http.get(cluster.balancer().uri("/api/v1/submissions/" + sid));
             status.add(System.nanoTime() - t);
             check(r.statusCode() == 200, "status " + r.statusCode() + ": " + r.body());
         }
@@ -134,7 +131,7 @@ public final class ReplicasBench {
         for (String sid : sids) {
             JsonNode ref = ref(sid);
             long t = System.nanoTime();
-            complete(cluster.balancer.uri(""), ref.get("uid").asText(), ref.get("job_id").asInt());
+            complete(cluster.balancer().uri(""), ref.get("uid").asText(), ref.get("job_id").asInt());
             awaitAll(List.of(sid), "Complete", Duration.ofMinutes(2));
             results.add(System.nanoTime() - t);
         }
@@ -145,28 +142,17 @@ public final class ReplicasBench {
                 .append(millis(percentile(results, 95))).append(".\n\n");
     }
 
-    private void rollingRestart(Cluster cluster, int interval) throws Exception {
-        AtomicBoolean streaming = new AtomicBoolean(true);
-        List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
-        Thread stream = new Thread(() -> {
-            int i = 0;
-            while (streaming.get()) {
-                long t = System.nanoTime();
-                answers.add(post(cluster.balancer.uri("/api/v1/upload"), "rolling-" + i++));
-                sleep(Math.max(0, interval - (System.nanoTime() - t) / 1_000_000));
-            }
-        }, "upload-stream");
-        stream.start();
+    private void rollingRestart(ReplicaCluster cluster, int interval) throws Exception {
+        UploadAnswers.Stream stream = uploads.stream(cluster.balancer().uri("/api/v1/upload"), "rolling", interval);
         sleep(2000);
         List<String> restarts = new ArrayList<>();
-        for (int r = 0; r < cluster.replicas.size(); r++) {
+        for (int r = 0; r < cluster.size(); r++) {
             long t = System.nanoTime();
             cluster.restart(r);
-            restarts.add(cluster.names.get(r) + " " + seconds(System.nanoTime() - t));
+            restarts.add(cluster.name(r) + " " + seconds(System.nanoTime() - t));
             sleep(2000);
         }
-        streaming.set(false);
-        stream.join();
+        List<Answer> answers = stream.stop();
         List<String> sids = accepted(answers);
         awaitAll(sids, "Processing", Duration.ofMinutes(5));
         report.append("A rolling restart of both replicas (SIGTERM, the new JVM on the same folder, ready again: ")
@@ -175,20 +161,20 @@ public final class ReplicasBench {
                 .append(onceEach(sids)).append(".\n\n");
     }
 
-    private void kill(Cluster cluster, int jobs) throws Exception {
+    private void kill(ReplicaCluster cluster, int jobs) throws Exception {
         // Jobs that Metis has on the replica that will be killed, for their results to come while it is down.
-        List<String> before = accepted(burst(cluster.replicas.get(1).uri("/api/v1/upload"), "before-kill", 4, null));
+        List<String> before = accepted(burst(cluster.replica(1).uri("/api/v1/upload"), "before-kill", 4, null));
         awaitAll(before, "Processing", Duration.ofMinutes(2));
         AtomicBoolean killed = new AtomicBoolean();
-        List<Answer> answers = burst(cluster.balancer.uri("/api/v1/upload"), "kill", jobs, done -> {
-            if (done == jobs / 3 && killed.compareAndSet(false, true)) {
-                cluster.replicas.get(1).kill();
+        List<Answer> answers = burst(cluster.balancer().uri("/api/v1/upload"), "kill", jobs, done -> {
+            if (done.size() == jobs / 3 && killed.compareAndSet(false, true)) {
+                cluster.kill(1);
             }
         });
         long down = System.nanoTime();
         for (String sid : before) {
             JsonNode ref = ref(sid);
-            complete(cluster.balancer.uri(""), ref.get("uid").asText(), ref.get("job_id").asInt());
+            complete(cluster.balancer().uri(""), ref.get("uid").asText(), ref.get("job_id").asInt());
         }
         awaitAll(before, "Complete", Duration.ofMinutes(2));
         long applied = System.nanoTime();
@@ -207,143 +193,30 @@ public final class ReplicasBench {
                 .append(" mails to their parents (a welcome and a result each).\n");
     }
 
-    // ---- the replicas ----
-
-    /** N replicas on fixed ports (a restart keeps them) and HAProxy in front. */
-    private final class Cluster implements AutoCloseable {
-        final List<String> names = new ArrayList<>();
-        final List<Map<String, String>> props = new ArrayList<>();
-        final List<ServiceProcess> replicas = new ArrayList<>();
-        final Haproxy balancer;
-
-        Cluster(int n, String run) throws Exception {
-            List<Haproxy.Replica> backends = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String name = "igait-" + i;
-                Map<String, String> p = new LinkedHashMap<>(peers.properties());
-                p.put("igait.replica.name", name);
-                p.put("igait.data-dir", dir.resolve(run).resolve(name).toString());
-                p.put("camel.server.port", Integer.toString(Ports.freePort()));
-                p.put("camel.management.port", Integer.toString(Ports.freePort()));
-                p.put("igait.metis.command-timeout", "60s");
-                // As in production: the balancer is a trusted proxy, its connections are not one address's.
-                p.put("igait.http.trusted-proxies", "127.0.0.1/32");
-                names.add(name);
-                props.add(p);
-                replicas.add(null);
-                backends.add(new Haproxy.Replica(name, Integer.parseInt(p.get("camel.server.port")),
-                        Integer.parseInt(p.get("camel.management.port"))));
-            }
-            ExecutorService starting = Executors.newFixedThreadPool(n);
-            List<Future<?>> started = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int r = i;
-                started.add(starting.submit(() -> start(r)));
-            }
-            for (Future<?> f : started) {
-                f.get();
-            }
-            starting.shutdown();
-            balancer = Haproxy.start(dir.resolve(run).resolve("haproxy"), backends);
-        }
-
-        void start(int r) {
-            Map<String, String> env = new LinkedHashMap<>(peers.environment());
-            env.put("IGAIT_ACCESS_KEY", KEY);
-            replicas.set(r, ServiceProcess.start(props.get(r), env, ServiceProcess.Jvm.PLAIN).awaitHealthy());
-            awaitReady(replicas.get(r));
-        }
-
-        /** SIGTERM, the process's end, a new one on the same folder, name and ports, ready. */
-        void restart(int r) {
-            ServiceProcess old = replicas.get(r);
-            old.terminate();
-            old.awaitExit(Duration.ofSeconds(90));
-            start(r);
-        }
-
-        @Override
-        public void close() {
-            balancer.close();
-            for (ServiceProcess p : replicas) {
-                if (p != null) {
-                    p.close();
-                }
-            }
-        }
-    }
-
-    private static void awaitReady(ServiceProcess service) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (Http.get(service.managementUri("/observe/health/ready")).statusCode() != 200) {
-            check(System.nanoTime() < deadline, "not ready within 60 s");
-            sleep(100);
-        }
+    /** N replicas (plain JVMs, as production runs them) and HAProxy in front, the run's folders under {@code dir/run}. */
+    private ReplicaCluster cluster(int n, String run) {
+        Map<String, String> p = new LinkedHashMap<>(peers.properties());
+        p.put("igait.metis.command-timeout", "60s");
+        // As in production: the balancer is a trusted proxy, its connections are not one address's.
+        p.put("igait.http.trusted-proxies", "127.0.0.1/32");
+        Map<String, String> env = new LinkedHashMap<>(peers.environment());
+        env.put("IGAIT_ACCESS_KEY", KEY);
+        return new ReplicaCluster(n, dir.resolve(run), p, env, ServiceProcess.Jvm.PLAIN);
     }
 
     // ---- uploads, results, the job store ----
 
-    /** One upload's answer: its status, whether it said Retry-After, its submission id; status 0 for a broken connection. */
-    private record Answer(int status, boolean retryAfter, String sid) {
-    }
-
-    private Answer post(URI uri, String uid) {
-        Multipart form = new Multipart().field("uid", uid).field("age", "7").field("ethnicity", "Asian").field("sex", "F")
-                .field("height", "4'2\"").field("weight", "55").field("email", uid + "@example.org")
-                .file("fileuploadfront", "front.mp4", video).file("fileuploadside", "side.mp4", video);
-        try {
-            HttpResponse<String> r = Http.client().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
-                    .header("Content-Type", form.contentType()).POST(form.build()).build(), HttpResponse.BodyHandlers.ofString());
-            String sid = r.statusCode() == 202 ? Http.json(r.body()).get("submissionId").asText() : null;
-            return new Answer(r.statusCode(), r.headers().firstValue("Retry-After").isPresent(), sid);
-        } catch (java.io.IOException e) {
-            return new Answer(0, false, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(0, false, null);
-        }
-    }
-
-    /** {@code n} uploads at once (8 at a time); {@code each} is told how many have been answered. */
-    private List<Answer> burst(URI uri, String prefix, int n, java.util.function.IntConsumer each) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                String uid = prefix + "-" + i;
-                futures.add(pool.submit(() -> {
-                    answers.add(post(uri, uid));
-                    if (each != null) {
-                        each.accept(answers.size());
-                    }
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get(10, TimeUnit.MINUTES);
-            }
-            return new ArrayList<>(answers);
-        } finally {
-            pool.shutdownNow();
-        }
+    private List<Answer> burst(URI uri, String prefix, int n, java.util.function.Consumer<List<Answer>> each) throws Exception {
+        return uploads.burst(uri, prefix, n, each);
     }
 
     private static List<String> accepted(List<Answer> answers) {
-        synchronized (answers) {
-            return answers.stream().filter(a -> a.status() == 202).map(Answer::sid).toList();
-        }
+        return UploadAnswers.accepted(answers).stream().map(Answer::sid).toList();
     }
 
     private static String tally(List<Answer> answers) {
-        Map<String, Integer> counts = new TreeMap<>();
-        synchronized (answers) {
-            for (Answer a : answers) {
-                String key = a.status() == 0 ? "connection broken" : a.status() + (a.status() == 202 ? "" : a.retryAfter() ? " with Retry-After" : " without Retry-After");
-                counts.merge(key, 1, Integer::sum);
-            }
-        }
         List<String> parts = new ArrayList<>();
-        counts.forEach((k, v) -> parts.add(v + " " + k));
+        UploadAnswers.tally(answers).forEach((k, v) -> parts.add(v + " " + k));
         return String.join(", ", parts);
     }
 

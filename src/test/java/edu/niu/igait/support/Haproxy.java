@@ -30,11 +30,13 @@ public final class Haproxy implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int statsPort;
     private final Path log;
 
-    private Haproxy(Process process, int port, Path log) {
+    private Haproxy(Process process, int port, int statsPort, Path log) {
         this.process = process;
         this.port = port;
+        this.statsPort = statsPort;
         this.log = log;
     }
 
@@ -48,14 +50,15 @@ public final class Haproxy implements AutoCloseable {
             throw new IllegalStateException(BINARY + " not found: apt-get install haproxy (.ci/run installs it)");
         }
         int port = Ports.freePort();
+        int statsPort = Ports.freePort();
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve("haproxy.cfg");
-            Files.writeString(config, config(port, replicas));
+            Files.writeString(config, config(port, replicas) + stats(statsPort));
             Path log = dir.resolve("haproxy.log");
             Process process = new ProcessBuilder(BINARY, "-db", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Haproxy haproxy = new Haproxy(process, port, log);
+            Haproxy haproxy = new Haproxy(process, port, statsPort, log);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (!Ports.accepting(port)) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -114,6 +117,39 @@ public final class Haproxy implements AutoCloseable {
                     .append(r.managementPort()).append(" inter 300ms fall 3 rise 1\n");
         }
         return c.toString();
+    }
+
+    /** HAProxy's own statistics page (not in the README's configuration: the tests ask it what it sees). */
+    static String stats(int statsPort) {
+        return "listen stats\n    bind 127.0.0.1:" + statsPort + "\n    stats enable\n    stats uri /stats\n";
+    }
+
+    /**
+     * Waits until every backend that has the server {@code name} checks it UP, as the balancer's next request
+     * would find it: a replica's readiness answering 200 is not yet the balancer sending to it again.
+     */
+    public void awaitUp(String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = Http.get(URI.create("http://127.0.0.1:" + statsPort + "/stats;csv")).body();
+                List<String> states = last.lines().map(l -> l.split(","))
+                        .filter(f -> f.length > 17 && f[1].equals(name)).map(f -> f[17]).toList();
+                if (!states.isEmpty() && states.stream().allMatch(s -> s.startsWith("UP"))) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e.toString();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError("HAProxy did not see " + name + " UP within " + timeout + ":\n" + last);
     }
 
     public URI uri(String path) {
