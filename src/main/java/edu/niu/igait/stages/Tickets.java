@@ -1,5 +1,6 @@
 package edu.niu.igait.stages;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -47,6 +48,19 @@ public class Tickets {
      * Reads the ticket the stage's file consumer took, of whatever kind ({@link Ticket.Kind}). A service that is stopping starts no new work:
      * the ticket stays in its folder for the next start ({@link StageAbandoned}).
      */
+    /**
+     * Whether the ticket at {@code path} has left its folder since the poll that listed it: the file
+     * consumer's poll can list a ticket just before the exchange that had it moves it on, and take it again
+     * once that exchange is over. Such a second exchange has nothing to do, and is no failure.
+     */
+    public boolean gone(String path) {
+        if (Files.exists(Path.of(path))) {
+            return false;
+        }
+        LOG.debug("ticket {} was already taken and moved on: nothing to do", Path.of(path).getFileName());
+        return true;
+    }
+
     public Ticket open(String path, String stage, String peer) {
         if (context.isStopping() || context.isStopped()) {
             throw new StageAbandoned(stage);
