@@ -9,6 +9,8 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import edu.niu.igait.failure.PeerRefused;
@@ -46,9 +48,15 @@ class StageRoutesTest extends RouteTest {
         final Map<String, List<Ticket>> calls = new ConcurrentHashMap<>();
         final Map<String, Deque<RuntimeException>> failures = new ConcurrentHashMap<>();
         final Map<String, RuntimeException> always = new ConcurrentHashMap<>();
+        /** A uid whose step waits until the latch opens (at most 10 s). */
+        final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
 
-        public void step(Ticket ticket) {
+        public void step(Ticket ticket) throws InterruptedException {
             calls.computeIfAbsent(ticket.uid, u -> new CopyOnWriteArrayList<>()).add(ticket);
+            CountDownLatch hold = holds.get(ticket.uid);
+            if (hold != null) {
+                hold.await(10, TimeUnit.SECONDS);
+            }
             RuntimeException failure = always.get(ticket.uid);
             if (failure != null) {
                 throw failure;
@@ -99,6 +107,36 @@ class StageRoutesTest extends RouteTest {
         assertThat(seen.jobId).isEqualTo(job.jobId);
         assertThat(jobs().get(job.submissionId).stage).isEqualTo("probe");
         assertThat(tickets("failed/probe")).doesNotContain(job.submissionId);
+    }
+
+    /**
+     * The file consumer's poll can list a ticket just before the exchange that has it moves it on, and take
+     * it again once that exchange is over: the second exchange finds the folder without it. Made here by
+     * moving a ticket that waits in the stage's queue (behind one held in the step) out of the folder.
+     */
+    @Test
+    void aTicketGoneFromTheFolderBeforeItsTurnIsNoFailureAndNoAlert() throws Exception {
+        MockEndpoint mail = getMockEndpoint(MAIL);
+        CountDownLatch hold = new CountDownLatch(1);
+        probe.holds.put("holder", hold);
+        Job first = recorded("holder", "p@example.org");
+        Job second = recorded("queued", "q@example.org");
+        release(first.submissionId, "probe");
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.calls("holder").size() == 1);
+        release(second.submissionId, "probe");
+        // Taken by a poll (its marker file made) and waiting for the stage's one thread.
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(data.resolve("stages/probe").resolve(second.submissionId + ".camelLock")));
+        Files.createDirectories(data.resolve("elsewhere"));
+        Files.move(data.resolve("stages/probe").resolve(second.submissionId), data.resolve("elsewhere").resolve(second.submissionId));
+        hold.countDown();
+
+        awaitTicket("stages/probe-next", first.submissionId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(data.resolve("stages/probe").resolve(second.submissionId + ".camelLock")));
+        Thread.sleep(500); // igait.alerts.delay is 100 ms here: an alert would have gone by now
+        assertThat(probe.calls("queued")).isEmpty();
+        assertThat(tickets("failed/probe")).doesNotContain(second.submissionId);
+        assertThat(alertsAbout(mail, second.submissionId)).isEmpty();
+        assertThat(jobs().get(second.submissionId).status.code).isNotEqualTo(StatusCode.SubmissionErr);
     }
 
     @Test
