@@ -178,6 +178,7 @@ final class HttpBeans {
             throw new StartupException("cannot register the HTTP server's start-up check: " + e.getMessage(), e);
         }
         UploadReceiver receiver = new UploadReceiver(jobs.uploadsDir(), maxVideoBytes, new MemoryBudget(uploadMemory), guard, minRate);
+        receiver.bodyTimeout(positive(settings, "igait.http.body-timeout"));
         ResumableUploads resumable = context.getRegistry().lookupByNameAndType(RESUMABLE_UPLOADS, ResumableUploads.class);
         receiver.finishedUploads(resumable);
         metrics.watchResumable(resumable::unfinished, resumable::bytesReceived, resumable::resumptions);

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -127,6 +129,13 @@ public final class UploadReceiver {
     /** The API server's connections (their close), or null for a server without one (then each connection's close handler). */
     private final ConnectionGuard guard;
     private final MinimumRate minRate;
+    /**
+     * The longest a request's body may take to arrive, whatever its rate ({@code igait.http.body-timeout}):
+     * the bound on the worker's wait when the rate floor is off and a client trickles within the idle time-out.
+     */
+    private volatile Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
+    /** {@code igait.http.body-timeout}'s default, for receivers made without settings (tests). */
+    static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofHours(6);
     /** Where a form's video fields that name finished resumable uploads are looked up (null: none are). */
     private volatile FinishedUploads finishedUploads;
 
@@ -148,6 +157,14 @@ public final class UploadReceiver {
         this.disk = disk;
         this.guard = guard;
         this.minRate = minRate;
+    }
+
+    /** {@code igait.http.body-timeout}: the longest any request's body may take to arrive. */
+    public void bodyTimeout(Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("igait.http.body-timeout must be positive");
+        }
+        this.bodyTimeout = timeout;
     }
 
     private static ExecutorService diskThreads() {
@@ -377,7 +394,14 @@ public final class UploadReceiver {
 
         ReceivedUpload await() {
             try {
-                return result.get();
+                // Ended on the event loop by the body's end, the connection's close (also on the idle time-out),
+                // the rate floor, an error or the service's stop; and at the latest by igait.http.body-timeout.
+                return result.get(bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                RequestRejected late = RequestRejected.retryAfter(408, "body_timeout", "the upload took longer than "
+                        + bodyTimeout.toMinutes() + " min to arrive; send it again over a better connection", 60);
+                context.runOnContext(v -> timedOut(late));
+                throw late;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 context.runOnContext(v -> failed(e));
@@ -599,6 +623,15 @@ public final class UploadReceiver {
         }
 
         /** Slower than igait.http.body-min-rate over its window: the slot goes to someone else. */
+        private void timedOut(RequestRejected late) {
+            if (over) {
+                return;
+            }
+            LOG.info(Subsystem.INTAKE, "an upload still arriving after {} min was cut off after {} KB (igait.http.body-timeout)",
+                    bodyTimeout.toMinutes(), received / 1024);
+            refuse(late);
+        }
+
         private void tooSlow() {
             if (over) {
                 return;

@@ -155,8 +155,13 @@ class SlowClientsTest {
      * until the service answers (its status) or closes (-1), or {@code limit} passes (then 0).
      */
     private static int trickle(String local, byte[] head, byte[] body, int quick, Duration limit) {
+        return trickle(service.port(), local, head, body, quick, limit);
+    }
+
+    /** As above, to the service on {@code port}. */
+    static int trickle(int port, String local, byte[] head, byte[] body, int quick, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        try (Socket socket = Hostile.connect(local, service.port())) {
+        try (Socket socket = Hostile.connect(local, port)) {
             socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
